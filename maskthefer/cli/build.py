@@ -1,0 +1,140 @@
+"""`maskthefer build-dataset`: mask, align and crop a face dataset into TFRecord shards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _parse_crop_size(value: str) -> tuple[int, int]:
+    try:
+        height, width = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: use HEIGHTxWIDTH, e.g. 48x96") from None
+    if height < 8 or width < 8:
+        raise click.BadParameter(f"{value!r}: crops smaller than 8 px are not useful")
+    return height, width
+
+
+def _parse_mask_types(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    from ..data.masks import MASK_TYPES
+
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [n for n in names if n not in MASK_TYPES]
+    if unknown:
+        raise click.BadParameter(f"unknown mask type(s) {unknown}; choose from {', '.join(MASK_TYPES)}")
+    return names
+
+
+@click.command("build-dataset")
+@click.option("--source", type=click.Choice(["fer2013", "ckplus", "folder"]), required=True,
+              help="fer2013: CSV(.gz), Kaggle train|test/<emotion>/ folder or its .zip. ckplus: CK+48 folders or "
+                   "full CK+ (cohn-kanade-images/ + Emotion/). folder: any <label>/<image> photos.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path),
+              help="Dataset location. Default for fer2013/ckplus: ../shared/data (or $MASKTHEFER_DATA).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder for shards, manifest.json, rejected.csv, preview.png [datasets/<source>].")
+@click.option("--split", type=click.Choice(["paper", "usage"]), default="paper", show_default=True,
+              help="paper: stratified 85/15 (CK+: 66.7/33.3, subject-disjoint). usage: FER2013's own Usage split.")
+@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Override the paper's test fraction.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Mask styles and splits; same seed, same records.")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Use only the first N source images (0: all) - for quick runs.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for masking [all cores].")
+@click.option("--mask-types", help="Comma-separated subset of mask types (default: all, for variety).")
+@click.option("--upsample", type=click.IntRange(min=0), default=1, show_default=True,
+              help="dlib upsampling when detecting faces (1 finds 48x48 faces).")
+@click.option("--threshold", type=float, default=-0.5, show_default=True,
+              help="dlib adjust_threshold for the first detection (negative: more lenient).")
+@click.option("--redetect-threshold", type=float, default=-0.7, show_default=True,
+              help="adjust_threshold for re-detecting the masked face (the paper's confidence filter).")
+@click.option("--crop-size", default="48x96", show_default=True, help="Crop HEIGHTxWIDTH.")
+@click.option("--no-align", is_flag=True, help="Skip the eye-level rotation (the paper's ablation).")
+@click.option("--contempt", type=click.Choice(["neutral", "drop", "keep"]), default="neutral", show_default=True,
+              help="CK+ contempt: relabel as neutral (the paper), drop (counted rejections) or keep as an 8th class.")
+@click.option("--ckplus-frames", type=click.Choice(["peak", "last3"]), default="peak", show_default=True,
+              help="CK+: one peak frame per sequence (no near-duplicates) or the last three.")
+@click.option("--ckplus-neutrals", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Full CK+ only: add the first frame of up to N subjects' sequences as neutral.")
+@click.option("--preview", "preview_count", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Faces on the preview.png contact sheet.")
+@click.option("--overwrite", is_flag=True, help="Delete an earlier build in --out first.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build_dataset(**kw) -> None:
+    """Put synthetic masks on faces, align by the eyes, crop the eye region, and write TFRecords.
+
+    \b
+    Examples:
+      maskthefer build-dataset --source fer2013                      # all of FER2013 -> datasets/fer2013
+      maskthefer build-dataset --source fer2013 --limit 2000 --out datasets/fer-small
+      maskthefer build-dataset --source ckplus --out datasets/ckplus
+      maskthefer build-dataset --source folder --input my_photos/ --out datasets/mine
+
+    An interrupted build resumes where it stopped when the same command is run again.
+    """
+    from ..data.build import BuildOptions, build_dataset as run_build
+    from ..data.crop import CropSettings
+    from ..data.faces import DetectorSettings
+    from ..data.pipeline import PipelineSettings
+    from ..paths import default_input
+
+    height, width = _parse_crop_size(kw["crop_size"])
+    source = kw["source"]
+    input_path = kw["input_path"] or default_input(source)
+    pipeline = PipelineSettings(
+        detect=DetectorSettings(upsample=kw["upsample"], adjust_threshold=kw["threshold"]),
+        redetect=DetectorSettings(upsample=kw["upsample"], adjust_threshold=kw["redetect_threshold"]),
+        crop=CropSettings(height=height, width=width, align=not kw["no_align"]),
+        mask_types=_parse_mask_types(kw["mask_types"]),
+    )
+    options = BuildOptions(
+        source=source,
+        input_path=Path(input_path),
+        out_dir=kw["out_dir"] or Path("datasets") / source,
+        seed=kw["seed"],
+        split=kw["split"],
+        test_fraction=kw["test_fraction"],
+        limit=kw["limit"] or None,
+        pipeline=pipeline,
+        contempt=kw["contempt"],
+        frames=kw["ckplus_frames"],
+        neutral_first_frames=kw["ckplus_neutrals"],
+        workers=kw["workers"],
+        preview_count=kw["preview_count"],
+        overwrite=kw["overwrite"],
+        progress=not kw["quiet"],
+    )
+    try:
+        manifest = run_build(options)
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; finished chunks are kept in {options.out_dir} - run the same command to resume"
+        ) from None
+    click.echo(format_summary(manifest, options.out_dir))
+
+
+def format_summary(manifest: dict, out_dir: Path) -> str:
+    """A plain-text report of a manifest: counts per split and class, yield, rejections, speed."""
+    names = manifest["class_names"]
+    lines = [f"dataset: {out_dir}  ({manifest['dataset_kind']}, crops {manifest['crop']['height']}x{manifest['crop']['width']})"]
+    header = "split".ljust(10) + "".join(n[:8].rjust(9) for n in names) + "total".rjust(9)
+    lines += ["", header]
+    for split, info in manifest["splits"].items():
+        counts = [info["class_counts"][n] for n in names]
+        lines.append(split.ljust(10) + "".join(str(c).rjust(9) for c in counts) + str(info["records"]).rjust(9))
+    yields = [manifest["class_counts"][n]["yield"] for n in names]
+    lines.append("yield".ljust(10) + "".join((f"{y:.2f}" if y is not None else "-").rjust(9) for y in yields)
+                 + f"{manifest['totals']['yield']:.2f}".rjust(9))
+    totals = manifest["totals"]
+    lines += ["", f"source images {totals['source_images']}, accepted {totals['accepted']}, rejected {totals['rejected']}"]
+    for reason, count in manifest["rejections"].items():
+        lines.append(f"  {reason}: {count}")
+    timing = manifest.get("timing", {})
+    if timing.get("images_per_second"):
+        lines.append(f"{timing['images_processed']} images masked in {timing['seconds']} s "
+                     f"({timing['images_per_second']} img/s, {timing['workers']} workers)")
+    return "\n".join(lines)

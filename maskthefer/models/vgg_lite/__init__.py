@@ -1,0 +1,3 @@
+from .vgg_lite import VGGLite
+
+__all__ = ["VGGLite"]

