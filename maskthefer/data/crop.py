@@ -88,6 +88,10 @@ def plan_crop(image_shape: tuple[int, ...], landmarks: np.ndarray, box: Box, set
     bottom = max(eye_y + settings.margin_below_eyes * scale, points[NOSE_TIP, 1])
     left = max(box_left, points[LEFT_EYE_OUTER, 0] - settings.margin_left * scale)
     right = min(box_right, points[RIGHT_EYE_OUTER, 0] + settings.margin_right * scale)
+    # Boxes of faces that fill a 48x48 frame often start above it; keep the crop inside the image (as the
+    # paper's array slicing did) rather than inventing rows by repeating the border.
+    top, left = max(top, 0.0), max(left, 0.0)
+    bottom, right = min(bottom, float(height)), min(right, float(width))
     smallest = settings.min_region * scale
     if bottom - top < smallest or right - left < smallest:
         raise CropRejected(
@@ -99,8 +103,8 @@ def plan_crop(image_shape: tuple[int, ...], landmarks: np.ndarray, box: Box, set
 def apply_crop(image: np.ndarray, geometry: CropGeometry, settings: CropSettings) -> np.ndarray:
     """Cut `geometry`'s rectangle out of `image` (gray or BGR) as a (height, width) uint8 gray crop.
 
-    Rotation, cut and resize are one affine warp (one interpolation); pixels outside the image repeat the
-    border, which only happens for faces touching the frame.
+    Rotation, cut and resize are one affine warp (one interpolation). The rectangle lies inside the image;
+    only the corners the rotation brings in from outside repeat the border.
     """
     gray = to_gray(image)
     region_w = geometry.right - geometry.left

@@ -6,13 +6,16 @@ pipeline with their own seeds (so they match the records exactly) and laid out i
 
 from __future__ import annotations
 
+import logging
 from itertools import islice
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .pipeline import FacePipeline
+from .pipeline import FacePipeline, FaceRejected
+
+log = logging.getLogger(__name__)
 
 PANEL = 128  # side of the square panels for full images; crops keep their aspect ratio at this height
 CAPTION = 18
@@ -68,12 +71,21 @@ def write_preview(path: Path, source, accepted: list[dict], options, class_names
             if len(found) == len(wanted):
                 break
     pipeline = FacePipeline(options.pipeline)
-    groups = []
+    groups, shown = [], []
     for sample in samples:
         item = found[sample["source_id"]]
         image = item.decode()
-        face = pipeline.process(image, add_mask=True, rng=item_rng(options.seed, item.source_id))
+        try:
+            face = pipeline.process(image, add_mask=True, rng=item_rng(options.seed, item.source_id))
+        except FaceRejected as exc:
+            # Records are built by the same code with the same seed, so this means the code changed between
+            # an interrupted run and its resume. The records stand; the sheet just leaves the face out.
+            log.warning("preview: %s no longer reproduces (%s); left off the sheet", item.source_id, exc)
+            continue
         groups.append(_group(image, face, f"{item.label}  {face.mask_style}  [{item.source_id}]"))
+        shown.append(item.source_id)
+    if not groups:
+        return {"file": None, "source_ids": []}
     width = max(g.shape[1] for g in groups)
     groups = [np.pad(g, ((0, 6), (0, width - g.shape[1] + 10), (0, 0)), constant_values=255) for g in groups]
     while len(groups) % GROUPS_PER_ROW:
@@ -83,4 +95,4 @@ def write_preview(path: Path, source, accepted: list[dict], options, class_names
     tmp = path.with_name(path.name + ".tmp.png")
     cv2.imwrite(str(tmp), sheet)
     tmp.replace(path)
-    return {"file": path.name, "source_ids": [s["source_id"] for s in samples]}
+    return {"file": path.name, "source_ids": shown}

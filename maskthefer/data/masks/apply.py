@@ -1,0 +1,127 @@
+"""`apply_mask`: draw one synthetic mask onto one face.
+
+Tiny faces are the common case (FER2013: 48x48 gray, eyes ~18 px apart), so the template is rendered at
+about four times the face's scale, warped into a four-times supersampled window and area-averaged back down:
+edges are anti-aliased and fine textures average to their true colour instead of aliasing into moire.
+Large photos are warped at their own resolution.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .canvas import smoothstep
+from .errors import MaskInputError
+from .geometry import FaceGeometry, check_landmarks, face_geometry
+from .lighting import measure_face
+from .style import MaskStyle
+from .templates import render_template
+from .warp import FaceWarp
+
+_SUPERSAMPLED_IOD = 72.0  # target eye distance (px) of the supersampled window
+_MAX_SUPERSAMPLE = 4
+_PPU_RANGE = (40.0, 260.0)  # template resolution (px per eye distance) bounds
+_EYE_CLEARANCE = (0.06, 0.13)  # mask fades out between these distances (IOD) below the lower eyelids
+_LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR -> gray, as cv2.cvtColor
+
+
+def _check_image(image: np.ndarray) -> np.ndarray:
+    if not isinstance(image, np.ndarray):
+        raise MaskInputError(f"image must be a numpy array, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise MaskInputError(f"image must be uint8, got {image.dtype}")
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise MaskInputError(f"image must be (H, W) gray or (H, W, 3) BGR, got shape {image.shape}")
+    if min(image.shape[:2]) < 2:
+        raise MaskInputError(f"image of shape {image.shape} is too small to hold a face")
+    return image
+
+
+def _drawn_box(template_alpha: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of the drawn part of a template, in template pixels."""
+    rows, cols = np.nonzero(template_alpha > 1e-3)
+    if rows.size == 0:
+        return None
+    return cols.min() - 1.0, rows.min() - 1.0, cols.max() + 1.0, rows.max() + 1.0
+
+
+def _window(warp: FaceWarp, drawn: tuple, image_shape: tuple) -> tuple[int, int, int, int] | None:
+    """Image window (left, top, right, bottom) that the warped template can touch, or None if outside."""
+    x0, y0, x1, y1 = drawn
+    edge = np.linspace(0.0, 1.0, 9)
+    border = np.vstack(
+        [np.c_[x0 + (x1 - x0) * edge, np.full(9, y0)], np.c_[x0 + (x1 - x0) * edge, np.full(9, y1)],
+         np.c_[np.full(9, x0), y0 + (y1 - y0) * edge], np.c_[np.full(9, x1), y0 + (y1 - y0) * edge]]
+    )  # fmt: skip
+    mapped = warp.forward(border)
+    pad = 2.0 + 0.1 * warp.iod
+    left = int(max(np.floor(mapped[:, 0].min() - pad), 0))
+    top = int(max(np.floor(mapped[:, 1].min() - pad), 0))
+    right = int(min(np.ceil(mapped[:, 0].max() + pad), image_shape[1]))
+    bottom = int(min(np.ceil(mapped[:, 1].max() + pad), image_shape[0]))
+    if right <= left or bottom <= top:
+        return None
+    return left, top, right, bottom
+
+
+def _eye_clearance(geometry: FaceGeometry, left: int, top: int, width: int, height: int) -> np.ndarray:
+    """1 where the mask may be drawn, fading to 0 towards the lower eyelids (the eyes are never covered)."""
+    frame = geometry.frame
+    lids = frame.to_units(geometry.lower_lids)[:, 1].max()
+    xs, ys = np.meshgrid(np.arange(left, left + width), np.arange(top, top + height))
+    depth = frame.to_units(np.stack([xs, ys], axis=-1))[..., 1]
+    return smoothstep(lids + _EYE_CLEARANCE[0], lids + _EYE_CLEARANCE[1], depth).astype(np.float32)
+
+
+def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np.ndarray:
+    """A copy of `image` (uint8 gray (H, W) or BGR (H, W, 3)) with a `style` mask drawn on the face whose
+    68 dlib landmarks ((68, 2) x, y in image pixels) are given.
+
+    Deterministic: the same image, landmarks and style give the same pixels. Raises MaskFitError when the
+    landmarks are too degenerate to hold a mask, MaskInputError for arrays of the wrong shape or type.
+    """
+    image = _check_image(image)
+    points = check_landmarks(landmarks)
+    geometry = face_geometry(points)
+    iod = geometry.frame.iod
+    factor = int(np.clip(np.ceil(_SUPERSAMPLED_IOD / iod), 1, _MAX_SUPERSAMPLE))
+    ppu = float(np.clip(iod * factor, *_PPU_RANGE))
+
+    pixels = image.astype(np.float32) / 255.0
+    gray = pixels if image.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    look = measure_face(gray, points, geometry)
+    template = render_template(style, geometry.turn, ppu, look.lighting)
+
+    drawn = _drawn_box(template.bgra[..., 3])
+    if drawn is None:
+        return image.copy()
+    warp = FaceWarp(template.control_points, geometry.controls, iod, drawn)
+    window = _window(warp, drawn, image.shape)
+    out = image.copy()
+    if window is None:
+        return out  # the face lies outside the image; there is nothing to draw on
+    left, top, right, bottom = window
+    width, height = right - left, bottom - top
+
+    map_x, map_y = warp.inverse_maps(left, top, width, height, factor)
+    layer = cv2.remap(template.bgra, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    if factor > 1:
+        layer = cv2.resize(layer, (width, height), interpolation=cv2.INTER_AREA)
+    if look.blur > 0:
+        layer = cv2.GaussianBlur(layer, (0, 0), look.blur)  # as soft as the (upscaled) photo
+    layer *= _eye_clearance(geometry, left, top, width, height)[..., None]
+    alpha = layer[..., 3]
+    colour = layer[..., :3]
+
+    rng = np.random.default_rng([style.seed, 7, height, width])
+    noise = rng.normal(0.0, look.grain, (height, width)).astype(np.float32)
+    if look.blur > 0:
+        noise = cv2.GaussianBlur(noise, (0, 0), look.blur)
+    region = pixels[top:bottom, left:right]
+    if image.ndim == 2:
+        blended = region * (1.0 - alpha) + colour @ _LUMA + noise * alpha
+    else:
+        blended = region * (1.0 - alpha[..., None]) + colour + (noise * alpha)[..., None]
+    out[top:bottom, left:right] = np.round(np.clip(blended, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return out

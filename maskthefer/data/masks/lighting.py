@@ -1,0 +1,86 @@
+"""How the photo shows the face, measured on the face itself before the mask covers it.
+
+The mask must look as if it were in the photo, not pasted on it:
+- brightness: a white mask on a dim FER2013 face is grey, not paper-white (MaskTheFace matched brightness
+  too); the median luminance over the landmark hull sets the gain;
+- light direction: the brighter half of the face tells from which side the light comes;
+- grain: part of the skin's high-frequency spread is added to the mask as noise;
+- softness: an upscaled photo (CK+48 blown up to 192 px, say) is blurry, and a crisp mask on it would be a
+  give-away; the largest factor the face can be shrunk by and enlarged again without losing detail tells
+  how soft the photo is, and the mask is blurred to match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .geometry import FaceGeometry
+from .templates.base import Lighting
+
+_REFERENCE_LUMINANCE = 0.5  # face luminance at which a mask shows its nominal colour
+_GAIN_RANGE = (0.22, 1.45)
+_MAX_GRAIN = 0.012
+_GRAIN_SHARE = 0.3  # the Laplacian also sees facial detail, so only part of its spread is noise
+_SOFTNESS_FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0)
+# Relative detail lost by shrinking and re-enlarging: ~0.15+ for a native 48 px face, ~0.04 after 2x upscaling.
+_SOFTNESS_LOSS = 0.07
+_SIGMA_PER_FACTOR = 0.45  # Gaussian sigma (px) that blurs like shrinking by one factor and enlarging again
+
+
+@dataclass(frozen=True)
+class FaceLook:
+    lighting: Lighting = Lighting()
+    grain: float = 0.0  # noise sigma, in [0, 1] intensity units
+    blur: float = 0.0  # Gaussian sigma in image pixels matching the photo's softness (0: sharp)
+
+
+def _detail_lost(window: np.ndarray, factor: float) -> float:
+    h, w = window.shape
+    small = cv2.resize(window, (max(2, round(w / factor)), max(2, round(h / factor))), interpolation=cv2.INTER_AREA)
+    again = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    spread = float(np.abs(window - window.mean()).mean())
+    return float(np.abs(window - again).mean()) / max(spread, 1e-6)
+
+
+def _softness(window: np.ndarray) -> float:
+    """Blur sigma (px) of the photo: 0 for a native-resolution face, larger for upscaled ones."""
+    factor = 1.0
+    for candidate in _SOFTNESS_FACTORS:
+        if min(window.shape) / candidate < 8 or _detail_lost(window, candidate) >= _SOFTNESS_LOSS:
+            break
+        factor = candidate
+    return 0.0 if factor == 1.0 else _SIGMA_PER_FACTOR * factor
+
+
+def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry) -> FaceLook:
+    """Brightness, light slant, grain and softness of the face; `gray` is float32 in [0, 1]."""
+    hull = cv2.convexHull(np.round(landmarks).astype(np.int32))
+    x, y, w, h = cv2.boundingRect(hull)
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, gray.shape[1]), min(y + h, gray.shape[0])
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return FaceLook()  # face (mostly) outside the image: nothing to measure, use neutral values
+    window = np.ascontiguousarray(gray[y0:y1, x0:x1])
+    inside = np.zeros(window.shape, np.uint8)
+    cv2.fillConvexPoly(inside, hull - np.array([x0, y0], np.int32), 1)
+    inside = inside.astype(bool)
+    if inside.sum() < 9:
+        return FaceLook()
+    luminance = float(np.median(window[inside]))
+    gain = float(np.clip((luminance / _REFERENCE_LUMINANCE) ** 0.85, *_GAIN_RANGE))
+
+    cols, rows = np.meshgrid(np.arange(x0, x1), np.arange(y0, y1))
+    side = (np.stack([cols, rows], axis=-1) - geometry.frame.origin) @ geometry.frame.x_axis
+    left, right = window[inside & (side < 0)], window[inside & (side > 0)]
+    slant = 0.0
+    if left.size and right.size:
+        l, r = float(np.mean(left)), float(np.mean(right))
+        slant = float(np.clip(2.5 * (r - l) / max(r + l, 1e-3), -1.0, 1.0))
+
+    # Noise: robust spread of the Laplacian (a 3x3 Laplacian amplifies white noise by sqrt(20)).
+    laplacian = cv2.Laplacian(window, cv2.CV_32F, ksize=1)[inside]
+    spread = float(np.median(np.abs(laplacian - np.median(laplacian))) * 1.4826 / np.sqrt(20.0))
+    return FaceLook(Lighting(gain, slant), min(_GRAIN_SHARE * spread, _MAX_GRAIN), _softness(window))

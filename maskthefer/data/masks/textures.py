@@ -1,0 +1,242 @@
+"""Procedural fabric colour maps (albedo): plain, fabric, check, plaid, stripes, dots, floral, fruit, camo.
+
+Patterns are defined in face-frame units (one repeat = `style.pattern_scale` inter-ocular distances), so
+their size on the face does not depend on the resolution they are rasterised at. Periodic patterns use
+smoothed square waves whose softness is one canvas pixel, so they do not alias when the template is warped
+down to a 48x48 face; motifs (flowers, fruit) are drawn with anti-aliased OpenCV primitives.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .canvas import Canvas, smoothstep
+from .style import COLOURS, MaskStyle
+
+_SHIFT = 4
+
+
+def _rgb(name: str) -> np.ndarray:
+    return np.array(COLOURS[name], np.float32) / 255.0
+
+
+def value_noise(rng: np.random.Generator, canvas: Canvas, cells_per_unit: float) -> np.ndarray:
+    """Smooth noise in [-1, 1] with features of about 1/cells_per_unit units, independent of canvas size."""
+    cols = int(np.ceil((canvas.X1 - canvas.X0) * cells_per_unit)) + 4
+    rows = int(np.ceil((canvas.Y1 - canvas.Y0) * cells_per_unit)) + 4
+    lattice = rng.uniform(-1.0, 1.0, (rows, cols)).astype(np.float32)
+    x, y = canvas.grid
+    map_x = ((x - canvas.X0) * cells_per_unit + 1.0).astype(np.float32)
+    map_y = ((y - canvas.Y0) * cells_per_unit + 1.0).astype(np.float32)
+    return cv2.remap(lattice, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
+
+
+def _rotated(canvas: Canvas, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    x, y = canvas.grid
+    a = np.radians(degrees)
+    return x * np.cos(a) + y * np.sin(a), -x * np.sin(a) + y * np.cos(a)
+
+
+def square_wave(t: np.ndarray, period: float, duty: float, px: float) -> np.ndarray:
+    """1 on the first `duty` part of every period, 0 elsewhere, with edges softened over one pixel (`px` units)."""
+    phase = np.mod(t, period)
+    half = max(px, 1e-6) / 2
+
+    def rise(at: float) -> np.ndarray:
+        return smoothstep(at - half, at + half, phase)
+
+    # Up at 0, down at duty*period, up again at period (the next repeat's edge, so the wrap stays smooth).
+    return np.clip(rise(0.0) - rise(duty * period) + rise(period), 0.0, 1.0)
+
+
+def _mix(base: np.ndarray, other: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    amount = amount[..., None]
+    return base * (1.0 - amount) + other * amount
+
+
+def _check(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    u, v = _rotated(canvas, style.pattern_angle if abs(style.pattern_angle) > 30 else 0.0)
+    px, s = 1.0 / canvas.ppu, style.pattern_scale * 0.8
+    bands = 0.5 * square_wave(u, s, 0.5, px) + 0.5 * square_wave(v, s, 0.5, px)  # gingham: three tones
+    return _mix(np.broadcast_to(style.bgr, bands.shape + (3,)), style.accent_bgr, bands)
+
+
+def _plaid(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    u, v = _rotated(canvas, style.pattern_angle if abs(style.pattern_angle) > 30 else 0.0)
+    px, s = 1.0 / canvas.ppu, style.pattern_scale * 1.6
+    wide = 0.5 * square_wave(u, s, 0.38, px) + 0.5 * square_wave(v, s, 0.38, px)
+    thin = np.maximum(square_wave(u + 0.62 * s, s, 0.07, px), square_wave(v + 0.62 * s, s, 0.07, px))
+    line_colour = _rgb("white") if style.bgr.mean() < 0.5 else _rgb("charcoal")
+    base = _mix(np.broadcast_to(style.bgr, wide.shape + (3,)), style.accent_bgr, wide * 0.9)
+    return _mix(base, line_colour, thin * 0.8)
+
+
+def _stripes(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    u, _ = _rotated(canvas, style.pattern_angle)
+    duty = float(rng.uniform(0.3, 0.6))
+    bands = square_wave(u, style.pattern_scale, duty, 1.0 / canvas.ppu)
+    return _mix(np.broadcast_to(style.bgr, bands.shape + (3,)), style.accent_bgr, bands)
+
+
+def _dots(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    u, v = _rotated(canvas, style.pattern_angle)
+    s = style.pattern_scale * 0.8
+    radius = s * float(rng.uniform(0.18, 0.32))
+    row = np.floor(v / s)
+    cu = u / s - 0.5 * np.mod(row, 2)  # hexagonal packing: every other row shifted half a period
+    du = (cu - np.round(cu)) * s
+    dv = (v / s - row - 0.5) * s
+    inside = smoothstep(0.5 / canvas.ppu, -0.5 / canvas.ppu, np.hypot(du, dv) - radius)
+    return _mix(np.broadcast_to(style.bgr, inside.shape + (3,)), style.accent_bgr, inside)
+
+
+def _motif_sites(rng: np.random.Generator, canvas: Canvas, spacing: float) -> np.ndarray:
+    """Jittered grid of motif centres (units) covering the canvas."""
+    xs = np.arange(canvas.X0 - spacing, canvas.X1 + spacing, spacing)
+    ys = np.arange(canvas.Y0 - spacing, canvas.Y1 + spacing, spacing)
+    gx, gy = np.meshgrid(xs, ys)
+    gx = gx + 0.5 * spacing * (np.arange(len(ys))[:, None] % 2)
+    sites = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    return sites + rng.uniform(-0.3, 0.3, sites.shape) * spacing
+
+
+class _Painter:
+    """Anti-aliased motif drawing in units on a BGR uint8 image the size of the canvas."""
+
+    def __init__(self, canvas: Canvas, background: np.ndarray):
+        self.canvas = canvas
+        self.image = np.empty(canvas.shape + (3,), np.uint8)
+        self.image[:] = np.round(np.clip(background, 0, 1) * 255).astype(np.uint8)
+
+    def _pt(self, point) -> tuple[int, int]:
+        p = np.round(self.canvas.px(point) * (1 << _SHIFT)).astype(int)
+        return int(p[0]), int(p[1])
+
+    def _len(self, units: float) -> int:
+        return max(1, int(round(units * self.canvas.ppu * (1 << _SHIFT))))
+
+    @staticmethod
+    def _bgr(colour) -> tuple[int, ...]:
+        return tuple(int(c) for c in np.round(np.clip(colour, 0, 1) * 255))
+
+    def disc(self, centre, radius: float, colour) -> None:
+        cv2.circle(self.image, self._pt(centre), self._len(radius), self._bgr(colour), -1, cv2.LINE_AA, _SHIFT)
+
+    def oval(self, centre, axes, angle: float, colour) -> None:
+        size = (self._len(axes[0]), self._len(axes[1]))
+        cv2.ellipse(self.image, self._pt(centre), size, angle, 0, 360, self._bgr(colour), -1, cv2.LINE_AA, _SHIFT)
+
+    def poly(self, points, colour) -> None:
+        pts = np.round(self.canvas.px(points) * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)
+        cv2.fillPoly(self.image, [pts], self._bgr(colour), cv2.LINE_AA, _SHIFT)
+
+    def line(self, a, b, width: float, colour) -> None:
+        thickness = max(1, int(round(width * self.canvas.ppu)))
+        cv2.line(self.image, self._pt(a), self._pt(b), self._bgr(colour), thickness, cv2.LINE_AA, _SHIFT)
+
+    def result(self) -> np.ndarray:
+        return self.image.astype(np.float32) / 255.0
+
+
+def _polar(centre, radius: float, angle: float) -> np.ndarray:
+    return np.asarray(centre) + radius * np.array([np.cos(angle), np.sin(angle)])
+
+
+def _floral(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    painter = _Painter(canvas, np.broadcast_to(style.bgr, canvas.shape + (3,)))
+    petal_colours = [style.accent_bgr, _rgb("white"), _rgb(str(rng.choice(["pink", "yellow", "lavender", "red"])))]
+    size = style.pattern_scale * 0.55
+    for site in _motif_sites(rng, canvas, style.pattern_scale * 1.5):
+        r = size * rng.uniform(0.7, 1.1)
+        turn = rng.uniform(0, 2 * np.pi)
+        leaf = _polar(site, r * 0.9, turn + 2.5)
+        painter.oval(leaf, (r * 0.45, r * 0.2), np.degrees(turn + 2.5), _rgb("green") * 0.9)
+        colour = petal_colours[int(rng.integers(len(petal_colours)))]
+        for k in range(5):
+            painter.disc(_polar(site, r * 0.5, turn + k * 2 * np.pi / 5), r * 0.38, colour)
+        painter.disc(site, r * 0.25, _rgb("yellow"))
+    return painter.result()
+
+
+def _fruit(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    painter = _Painter(canvas, np.broadcast_to(style.bgr, canvas.shape + (3,)))
+    main_colour = {"cherry": "red", "lemon": "yellow", "strawberry": "red", "watermelon": "green", "orange": "orange"}
+    # Fruit that would vanish into the background (lemons on a yellow mask) are left out.
+    visible = [k for k, c in main_colour.items() if np.abs(_rgb(c) - style.bgr).sum() > 0.45] or ["cherry"]
+    kinds = rng.permutation(visible)[: int(rng.integers(1, 4))]
+    for site in _motif_sites(rng, canvas, style.pattern_scale * 1.5):
+        r = style.pattern_scale * 0.6 * rng.uniform(0.8, 1.1)
+        angle = rng.uniform(-0.6, 0.6)
+        kind = kinds[int(rng.integers(len(kinds)))]
+        if kind == "cherry":
+            for dx in (-0.45, 0.45):
+                berry = site + np.array([dx * r, 0.35 * r])
+                painter.line(berry, site + np.array([0.1 * r, -0.8 * r]), 0.08 * r, _rgb("olive"))
+                painter.disc(berry, 0.42 * r, _rgb("red"))
+                painter.disc(berry + np.array([-0.12, -0.12]) * r, 0.1 * r, _rgb("light-pink"))
+            painter.oval(site + np.array([0.35 * r, -0.8 * r]), (0.35 * r, 0.14 * r), 20, _rgb("green"))
+        elif kind in ("lemon", "orange"):
+            colour = _rgb("yellow") if kind == "lemon" else _rgb("orange")
+            axes = (0.62 * r, 0.45 * r) if kind == "lemon" else (0.5 * r, 0.5 * r)
+            painter.oval(site, axes, np.degrees(angle), colour)
+            painter.oval(site + np.array([-0.15, -0.15]) * r, (0.15 * r, 0.09 * r), 30, colour * 0.5 + 0.5)
+            painter.oval(site + np.array([0.1, -0.55]) * r, (0.22 * r, 0.1 * r), -20, _rgb("green"))
+        elif kind == "strawberry":
+            c, s = np.cos(angle), np.sin(angle)
+            body = np.array([[-0.55, -0.3], [0.55, -0.3], [0.35, 0.35], [0.0, 0.7], [-0.35, 0.35]]) * r
+            painter.poly(site + body @ np.array([[c, s], [-s, c]]), _rgb("red"))
+            for seed_at in ([-0.2, -0.05], [0.2, -0.05], [0.0, 0.25], [-0.15, 0.4], [0.15, 0.4]):
+                painter.disc(site + np.array(seed_at) * r, 0.05 * r, _rgb("yellow"))
+            painter.oval(site + np.array([0.0, -0.35]) * r, (0.45 * r, 0.13 * r), np.degrees(angle), _rgb("green"))
+        else:  # watermelon slice: a half disc with a green rind and dark seeds
+            rind = np.array([[np.cos(t), np.sin(t)] for t in np.linspace(0, np.pi, 16)]) * 0.62 * r
+            flesh = rind * 0.82
+            c, s = np.cos(angle), np.sin(angle)
+            rot = np.array([[c, s], [-s, c]])
+            painter.poly(site + rind @ rot, _rgb("green"))
+            painter.poly(site + flesh @ rot, _rgb("red") * 0.7 + _rgb("pink") * 0.3)
+            for seed_at in ([-0.2, 0.15], [0.0, 0.28], [0.2, 0.15]):
+                painter.disc(site + np.array(seed_at) @ rot * r, 0.05 * r, _rgb("black"))
+    return painter.result()
+
+
+def _camo(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
+    cells = 1.0 / style.pattern_scale
+    colours = [style.bgr, style.accent_bgr, style.bgr * 0.55, 0.5 * (style.accent_bgr + _rgb("khaki"))]
+    image = np.broadcast_to(colours[0], canvas.shape + (3,)).copy()
+    soft = 1.5 / canvas.ppu / style.pattern_scale
+    for colour in colours[1:]:
+        blob = smoothstep(0.15 - soft, 0.15 + soft, value_noise(rng, canvas, cells))
+        image = _mix(image, colour, blob)
+    return image
+
+
+_PATTERNS = {
+    "check": _check,
+    "plaid": _plaid,
+    "stripes": _stripes,
+    "dots": _dots,
+    "floral": _floral,
+    "fruit": _fruit,
+    "camo": _camo,
+}
+
+
+def albedo(style: MaskStyle, canvas: Canvas) -> np.ndarray:
+    """The style's colour map over the whole canvas, (H, W, 3) float32 BGR in [0, 1]."""
+    rng = np.random.default_rng([style.seed, 1])
+    if style.texture in _PATTERNS:
+        image = _PATTERNS[style.texture](style, canvas, rng)
+    else:
+        image = np.broadcast_to(style.bgr, canvas.shape + (3,))
+    # Every material has some mottling; "fabric" adds a visible weave where the canvas can resolve it.
+    mottle = 0.03 * value_noise(rng, canvas, 6.0)
+    if style.texture == "fabric":
+        mottle = mottle + 0.025 * value_noise(rng, canvas, 14.0)
+        weave_period = 0.045
+        if weave_period * canvas.ppu >= 4.0:
+            u, v = canvas.grid
+            weave = np.sin(2 * np.pi * u / weave_period) * np.sin(2 * np.pi * v / weave_period)
+            mottle = mottle + 0.04 * weave
+    return np.clip(image * (1.0 + mottle[..., None]), 0.0, 1.0).astype(np.float32)
