@@ -1,0 +1,286 @@
+"""`evaluate_run`: a run's classifier on a split of a built dataset, masked and (from the pairs) unmasked.
+
+    from maskthefer.evaluation import evaluate_run
+    report = evaluate_run("runs/demo", split="test", confusion=True)
+    print(report.summary_text())
+
+Results go to RUN/evaluation/<split>/ (see `writers` for the files). When the records carry the unmasked crop
+of each face (every dataset built by `maskthefer build-dataset` does), the same model is also evaluated on
+those crops, into RUN/evaluation/<split>/unmasked/, and the per-class "impact of the mask" (masked minus
+unmasked accuracy) is written to mask_impact.csv/.png and into metrics.json. `unmasked="auto"` does this
+whenever the pairs exist; True demands them; False skips them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from ..data.records import iter_split, load_split, read_manifest
+from ..data.records import schema as record_schema
+from ..runs import RunDir, write_json
+from . import reference, tables
+from .loading import EvaluationError, LoadedRun, load_run, predict_proba
+from .metrics import ClassificationMetrics, compute_metrics, mask_impact
+from .writers import write_evaluation, write_mask_impact
+
+UnmaskedChoice = Literal["auto"] | bool
+
+# CSV column names for the paper's Table V rows, so a reader can tell them from measured numbers.
+PAPER_COLUMN_NAMES = {"masked": "paper_table_v_maskthefer_masked", "unmasked": "paper_table_v_vggnet_unmasked"}
+
+
+@dataclass
+class SetEvaluation:
+    """Metrics of one evaluated set of crops and where they were written."""
+
+    label: str  # "masked", "unmasked", or a description of an image folder
+    metrics: ClassificationMetrics
+    probabilities: np.ndarray
+    out_dir: Path
+    document: dict[str, Any]
+    paper_column: list[float | None] | None = None  # the paper's per-class figures shown beside ours
+
+
+@dataclass
+class EvaluationReport:
+    """Everything `maskthefer evaluate` computed for one run and one data source."""
+
+    loaded: LoadedRun
+    source: str  # data directory or image folder
+    split: str
+    out_dir: Path
+    main: SetEvaluation
+    unmasked: SetEvaluation | None = None
+    impact: list[dict[str, Any]] | None = None
+    dataset_kind: str | None = None
+    rejections: dict[str, int] | None = None  # photos only: faces not found, per reason
+    images_total: int | None = None
+    show_confusion: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary_text(self) -> str:
+        """A readable report for the terminal."""
+        return format_report(self)
+
+
+def resolve_data_dir(loaded: LoadedRun, data_dir: os.PathLike | str | None) -> Path:
+    if data_dir is not None:
+        return Path(data_dir)
+    configured = loaded.config.get("data")
+    if not configured:
+        raise EvaluationError(f"{loaded.run.config_path} names no dataset; pass --data DIR")
+    return Path(configured)
+
+
+def check_compatible(loaded: LoadedRun, manifest: dict, data_dir: Path) -> None:
+    """The dataset must use the run's label set (same names, same order) and the model's crop size."""
+    data_names = tuple(manifest.get("class_names", ()))
+    if data_names != loaded.class_names:
+        same_set = sorted(data_names) == sorted(loaded.class_names)
+        raise EvaluationError(
+            f"{data_dir} has classes ({', '.join(data_names)}) but run {loaded.run.path} was trained on "
+            f"({', '.join(loaded.class_names)})"
+            + ("; same names in another order, so label indices would not match" if same_set else "")
+            + "; evaluate on a dataset built with the run's label set"
+        )
+    height, width = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
+    model_h, model_w, _ = loaded.input_shape
+    if (height, width) != (model_h, model_w):
+        raise EvaluationError(
+            f"{data_dir} holds {height}x{width} crops but {loaded.model_path} expects {model_h}x{model_w} input"
+        )
+
+
+def split_has_pairs(data_dir: Path, split: str) -> bool:
+    """Whether the split's records carry the unmasked crop of each face (checked on the first record)."""
+    for record in iter_split(data_dir, split, decode_images=False):
+        return record_schema.IMAGE_UNMASKED in record
+    return False
+
+
+def provenance(loaded: LoadedRun, **extra: Any) -> dict[str, Any]:
+    import keras
+
+    return {
+        "run": str(loaded.run.path),
+        "model": loaded.model_name,
+        "model_file": loaded.model_path.name,
+        "class_names": list(loaded.class_names),
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "evaluated_at": _dt.datetime.now().isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+def evaluate_arrays(
+    loaded: LoadedRun,
+    images: np.ndarray,
+    labels: np.ndarray,
+    source_ids: list[str],
+    out_dir: Path,
+    *,
+    label: str,
+    confusion: bool,
+    extra: dict[str, Any],
+    paper_column: list[float | None] | None = None,
+    batch_size: int = 256,
+) -> SetEvaluation:
+    """Predict, score and write one set of crops."""
+    probabilities = predict_proba(loaded.model, images, batch_size=batch_size)
+    predicted = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, np.int64)
+    metrics = compute_metrics(labels, predicted, loaded.class_names)
+    title = f"{loaded.model_name} - {label}"
+    document = write_evaluation(
+        out_dir,
+        metrics,
+        probabilities,
+        source_ids,
+        confusion=confusion,
+        title=title,
+        extra={**extra, "set": label},
+        paper_column=paper_column,
+        paper_name=PAPER_COLUMN_NAMES.get(label, "paper"),
+    )
+    return SetEvaluation(label, metrics, probabilities, out_dir, document, paper_column)
+
+
+def evaluate_run(
+    run_dir: RunDir | os.PathLike | str,
+    data_dir: os.PathLike | str | None = None,
+    *,
+    split: str = "test",
+    which: str = "best",
+    confusion: bool = True,
+    unmasked: UnmaskedChoice = "auto",
+    out_dir: os.PathLike | str | None = None,
+    batch_size: int = 256,
+) -> EvaluationReport:
+    """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on)."""
+    loaded = load_run(run_dir, which)
+    data_path = resolve_data_dir(loaded, data_dir)
+    manifest = read_manifest(data_path)
+    check_compatible(loaded, manifest, data_path)
+    kind = manifest.get("dataset_kind")
+
+    pairs = split_has_pairs(data_path, split)
+    if unmasked is True and not pairs:
+        raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so the mask's impact cannot be measured")
+    want_pairs = pairs and unmasked is not False
+    data = load_split(data_path, split, unmasked=want_pairs)
+    if len(data) == 0:
+        raise EvaluationError(f"{data_path}/{split} holds no faces")
+
+    target = Path(out_dir) if out_dir else loaded.run.evaluation_dir / split
+    extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=kind)
+    paper_masked = reference.paper_per_class(loaded.class_names, reference.PAPER_MASKED_PER_CLASS)
+    if paper_masked is not None:
+        extra["paper_reference"] = paper_reference_block(loaded.class_names, kind)
+
+    main = evaluate_arrays(
+        loaded,
+        data.images,
+        data.labels,
+        data.source_ids,
+        target,
+        label="masked",
+        confusion=confusion,
+        extra=extra,
+        paper_column=paper_masked,
+        batch_size=batch_size,
+    )
+    report = EvaluationReport(loaded, str(data_path), split, target, main, dataset_kind=kind, show_confusion=confusion)
+    if want_pairs:
+        paper_unmasked = reference.paper_per_class(loaded.class_names, reference.PAPER_UNMASKED_PER_CLASS)
+        report.unmasked = evaluate_arrays(
+            loaded,
+            data.unmasked,
+            data.labels,
+            data.source_ids,
+            target / "unmasked",
+            label="unmasked",
+            confusion=confusion,
+            extra=extra,
+            paper_column=paper_unmasked,
+            batch_size=batch_size,
+        )
+        attach_impact(report, f"{loaded.model_name}: impact of the mask ({split})")
+    elif not pairs:
+        report.notes.append(f"{data_path}/{split} has no unmasked crops: no mask-impact table")
+    return report
+
+
+def attach_impact(report: EvaluationReport, title: str) -> None:
+    """Compute the masked-vs-unmasked table, write it, and add it to the main metrics.json."""
+    assert report.unmasked is not None
+    report.impact = mask_impact(report.main.metrics, report.unmasked.metrics)
+    files = write_mask_impact(report.out_dir, report.impact, title)
+    document = report.main.document
+    document["mask_impact"] = report.impact
+    document["files"] = document["files"] + files
+    write_json(report.out_dir / "metrics.json", document)
+
+
+def paper_reference_block(class_names, dataset_kind: str | None) -> dict[str, Any]:
+    """The paper's numbers stored next to ours in metrics.json, clearly marked as the paper's."""
+    return {
+        "note": "published figures of the MaskTheFER paper, not measured here",
+        "source": reference.TABLE_V_SOURCE,
+        "masked_per_class": reference.paper_per_class(class_names, reference.PAPER_MASKED_PER_CLASS),
+        "unmasked_vggnet_per_class": reference.paper_per_class(class_names, reference.PAPER_UNMASKED_PER_CLASS),
+        "masked_overall": reference.paper_overall(dataset_kind),
+        "unmasked_vggnet_overall": reference.PAPER_UNMASKED_OVERALL,
+    }
+
+
+def format_report(report: EvaluationReport) -> str:
+    main = report.main.metrics
+    names = report.loaded.class_names
+    paper = report.main.paper_column
+    lines = [
+        f"run {report.loaded.run.path}  model {report.loaded.model_name} ({report.loaded.model_path.name})",
+        f"data {report.source}  split {report.split}  faces {main.n}",
+    ]
+    if report.rejections is not None:
+        rejected = sum(report.rejections.values())
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(report.rejections.items())) or "none"
+        lines.append(f"images {report.images_total}: {main.n} classified, {rejected} rejected ({detail})")
+    overall = f"overall accuracy {_f(main.accuracy)}   macro F1 {_f(main.macro_f1)}"
+    paper_overall = reference.paper_overall(report.dataset_kind) if paper is not None else None
+    if paper_overall is not None:
+        overall += f"   [paper, MaskTheFER on masked {report.dataset_kind}: {paper_overall:.4f}]"
+    lines += ["", report.main.label.upper(), overall, ""]
+    paper_label = "paper MaskTheFER (T.V)" if report.main.label == "masked" else "paper (T.V)"
+    lines.append(tables.per_class_table(main, paper, paper_label))
+    if main.absent_classes:
+        lines.append(f"(no faces of: {', '.join(main.absent_classes)})")
+    if report.show_confusion:
+        lines += ["", "confusion matrix (rows true, columns predicted), counts:"]
+        lines.append(tables.confusion_table(main.confusion, names, normalized=False))
+        lines += ["", "row-normalised:"]
+        lines.append(tables.confusion_table(main.confusion_normalized, names, normalized=True))
+    if report.impact is not None and report.unmasked is not None:
+        lines += ["", "IMPACT OF THE MASK (same faces, same model; difference = masked - unmasked)"]
+        paper_cols = None
+        if paper is not None:
+            paper_cols = {
+                "masked": paper + [reference.paper_overall("fer2013")],
+                "unmasked": reference.paper_per_class(names, reference.PAPER_UNMASKED_PER_CLASS)
+                + [reference.PAPER_UNMASKED_OVERALL],
+            }
+        lines.append(tables.mask_impact_table(report.impact, paper_cols))
+        if paper_cols is not None:
+            lines.append("paper columns: published FER2013 figures (Table V), not measured here")
+    lines += ["", "classification report:", main.report_text.rstrip()]
+    lines += [*report.notes, f"written to {report.out_dir}"]
+    return "\n".join(lines)
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"

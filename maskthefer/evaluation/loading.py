@@ -1,0 +1,179 @@
+"""Loading a trained run's classifier and feeding it crops, on any Keras backend.
+
+A run directory (see `maskthefer.runs`) holds the model as `best.keras` / `last.keras`. Zoo models put their
+class probabilities in the output named `predictions` (the only output or the first); models with auxiliary
+outputs (attention branches, regression heads) are reduced to that output here, so everything downstream
+sees one probability matrix.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import MaskTheFERError
+from ..runs import RunDir
+
+PREDICTIONS = "predictions"  # same name as maskthefer.models.PREDICTIONS, kept here to stay import-light
+
+
+class EvaluationError(MaskTheFERError):
+    """A run, dataset or image folder that cannot be evaluated as asked."""
+
+
+@dataclass
+class LoadedRun:
+    """A run's configuration together with its classifier."""
+
+    run: RunDir
+    config: dict[str, Any]
+    model: Any  # keras.Model with a single softmax output
+    full_model: Any  # the model as saved (may have several outputs)
+    which: str
+    model_path: Path
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(self.config["class_names"])
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(H, W, C) the model expects."""
+        return tuple(int(d) for d in self.model.inputs[0].shape[1:])  # type: ignore[return-value]
+
+    @property
+    def model_name(self) -> str:
+        return str(self.config.get("model", self.full_model.name))
+
+
+def load_run(run_dir: RunDir | os.PathLike | str, which: str = "best") -> LoadedRun:
+    """Read a run's config.json and load its `best` or `last` model (errors name what is missing).
+
+    `run_dir` is a path or the `RunDir` that `maskthefer.training.train` returns.
+    """
+    import keras
+
+    import maskthefer.models  # noqa: F401  (registers the zoo's classes for deserialisation)
+
+    run = run_dir if isinstance(run_dir, RunDir) else RunDir(run_dir)
+    config = run.read_config()
+    missing = [key for key in ("class_names", "model") if key not in config]
+    if missing:
+        raise EvaluationError(f"{run.config_path} lacks {missing}; was it written by `maskthefer train`?")
+    path = run.model_path(which)
+    try:
+        full_model = keras.models.load_model(path, compile=False)
+    except Exception as exc:  # Keras raises many types for unreadable archives; all mean "bad file"
+        raise EvaluationError(f"cannot load {path}: {type(exc).__name__}: {exc}") from exc
+    model = classifier_model(full_model)
+    num_outputs = int(model.outputs[0].shape[-1])
+    if num_outputs != len(config["class_names"]):
+        raise EvaluationError(
+            f"{path} outputs {num_outputs} classes but {run.config_path} lists {len(config['class_names'])} "
+            f"({', '.join(config['class_names'])})"
+        )
+    return LoadedRun(run=run, config=config, model=model, full_model=full_model, which=which, model_path=path)
+
+
+def as_functional(model):
+    """A functional view of `model`; a Sequential is rebuilt as a functional model with fresh layers.
+
+    The rebuilt layers are copies (same config, same weights) called exactly once, on a new Input. Calling the
+    Sequential's own layers again would give them a second graph node, and `layer.output` (which Grad-CAM
+    and feature extraction read) would then still point into the old graph, disconnected from the new input.
+    """
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        return model
+    try:
+        shape = tuple(model.inputs[0].shape[1:])
+    except (AttributeError, ValueError, IndexError) as exc:
+        raise EvaluationError(f"Sequential model {model.name} has no defined input; build it with keras.Input") from exc
+    inputs = keras.Input(shape=shape, name="image")
+    x = inputs
+    for layer in model.layers:
+        fresh = layer.__class__.from_config(layer.get_config())
+        x = fresh(x)
+        fresh.set_weights(layer.get_weights())
+    return keras.Model(inputs, x, name=model.name)
+
+
+def classifier_model(model):
+    """`model` reduced to its `predictions` output (the model itself when that is its only output)."""
+    import keras
+
+    model = as_functional(model)
+    if len(model.outputs) == 1:
+        return model
+    names = list(getattr(model, "output_names", None) or [])
+    if PREDICTIONS not in names:
+        raise EvaluationError(
+            f"model {model.name} has {len(model.outputs)} outputs ({names}) and none is named {PREDICTIONS!r}; "
+            "zoo models must name their class-probability output 'predictions'"
+        )
+    return keras.Model(_inputs(model), model.outputs[names.index(PREDICTIONS)], name=model.name)
+
+
+def feature_model(loaded: LoadedRun):
+    """A model from the input to the penultimate features (`feature_layer_name`, default 'features')."""
+    import keras
+
+    name = getattr(loaded.full_model, "feature_layer_name", None) or "features"
+    model = as_functional(loaded.full_model)
+    try:
+        layer = model.get_layer(name)
+    except ValueError as exc:
+        raise EvaluationError(f"model {loaded.model_name} has no layer {name!r} for penultimate features") from exc
+    return keras.Model(_inputs(model), layer.output, name=f"{model.name}_features")
+
+
+def _inputs(model):
+    """The model's input tensor (not a one-element list), so calls with a plain array match its structure."""
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
+
+
+def to_model_input(images: np.ndarray, input_shape: Sequence[int]) -> np.ndarray:
+    """uint8 crops (N, H, W) -> float32 (N, H, W, C) in [0, 1], the zoo's input convention.
+
+    Gray crops are repeated over the channels for models built for 3-channel input.
+    """
+    height, width, channels = (int(d) for d in input_shape)
+    if images.ndim != 3:
+        raise EvaluationError(f"expected gray crops of shape (N, H, W), got {images.shape}")
+    if images.shape[1:] != (height, width):
+        raise EvaluationError(
+            f"crops are {images.shape[1]}x{images.shape[2]} but the model expects {height}x{width} input"
+        )
+    x = images.astype(np.float32)[..., None] / 255.0
+    if channels != 1:
+        x = np.repeat(x, channels, axis=-1)
+    return x
+
+
+def predict_proba(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities (N, K) for uint8 crops (N, H, W), in batches."""
+    shape = tuple(int(d) for d in model.inputs[0].shape[1:])
+    num_classes = int(model.outputs[0].shape[-1])
+    if len(images) == 0:
+        return np.zeros((0, num_classes), np.float32)
+    out = []
+    for start in range(0, len(images), batch_size):
+        batch = to_model_input(images[start : start + batch_size], shape)
+        out.append(np.asarray(model(batch, training=False), dtype=np.float32))
+    return np.concatenate(out)
+
+
+def predict_features(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Outputs of a feature model for uint8 crops, flattened to (N, D)."""
+    shape = tuple(int(d) for d in model.inputs[0].shape[1:])
+    out = [
+        np.asarray(model(to_model_input(images[s : s + batch_size], shape), training=False), np.float32)
+        for s in range(0, len(images), batch_size)
+    ]
+    features = np.concatenate(out) if out else np.zeros((0, 1), np.float32)
+    return features.reshape(len(features), -1)
