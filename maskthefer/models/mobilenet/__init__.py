@@ -1,0 +1,3 @@
+from .mobilenet import MobileNet
+
+__all__ = ["MobileNet"]

@@ -1,0 +1,3 @@
+from .resnet import ResNet18
+
+__all__ = ["ResNet18"]

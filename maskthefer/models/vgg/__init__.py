@@ -1,0 +1,3 @@
+from .vgg import VGG, VGG11, VGG16, VGG19
+
+__all__ = ["VGG", "VGG11", "VGG16", "VGG19"]
