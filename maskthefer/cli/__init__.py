@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "evaluate": ("maskthefer.cli.evaluate", "evaluate", "Accuracy, per-class table and confusion matrix of a run."),
     "explain": ("maskthefer.cli.explain", "explain", "Grad-CAM / saliency maps, t-SNE and curves of a run."),
     "models": ("maskthefer.cli.models", "models", "List the model zoo with parameters and input shapes."),
+    "experiment": ("maskthefer.cli.experiment", "experiment", "Build, train and evaluate an experiments/ config."),
 }
 
 

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import logging
 import math
+import multiprocessing
 import os
 import platform
 import shutil
@@ -199,8 +200,12 @@ def _run_chunks(source, options: BuildOptions, scratch: Path, class_names: list[
             for index, chunk in pending():
                 finished(_process_chunk(index, chunk, *args))
         else:
-            # A bounded window of chunks in flight keeps memory flat on sources larger than RAM.
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options.pipeline.to_dict(),)) as pool:
+            # Workers are spawned, not forked: a fork of a process that already runs TensorFlow's (or any
+            # other library's) threads can deadlock in the child. A bounded window of chunks in flight keeps
+            # memory flat on sources larger than RAM.
+            context = multiprocessing.get_context("spawn")
+            init = (options.pipeline.to_dict(),)
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init) as pool:
                 in_flight: set[Future] = set()
                 for index, chunk in pending():
                     in_flight.add(pool.submit(_process_chunk, index, chunk, *args))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import CKPLUS48, FER_CSV, REPO, build_small
+from support import CKPLUS48, FER_CSV, REPO, build_small
 from maskthefer.cli import main
 from maskthefer.data.build import BuildError
 from maskthefer.data.records import iter_split, load_split, read_manifest
@@ -103,7 +103,7 @@ def test_rebuilding_is_a_no_op_and_other_parameters_need_overwrite(tmp_path, sha
 RESUME_SCRIPT = """
 import sys
 sys.path.insert(0, {tests!r})
-from conftest import build_small
+from support import build_small
 build_small(__import__("pathlib").Path({out!r}), limit=600, workers=1, chunk_size=20)
 """
 

@@ -1,0 +1,15 @@
+"""MaskTheFER on masked CK+: VGG-lite on the CK+48 peak frames, subject-disjoint 66.7/33.3 split (Table VI).
+
+    maskthefer experiment maskthefer_ckplus
+
+Expected: test accuracy 0.6356; neutral 1.0, surprise 0.89, happy 0.70 (the only per-class figures published).
+CK+48 has no neutral frames: the 18 contempt sequences become neutral, as in the paper (--contempt neutral).
+"""
+
+BUILD = {"source": "ckplus", "contempt": "neutral", "frames": "peak"}
+TRAIN = {"model": "vgg-lite"}  # batch 16, patience 10, 25 % validation (seed 15), 0.15 shift/zoom/shear
+EXPECTED = {
+    "accuracy": 0.6356,
+    "per_class": {"neutral": 1.0, "surprise": 0.89, "happy": 0.70},
+    "source": "SPEC §1.5, Table VI and text",
+}

@@ -1,0 +1,49 @@
+"""`maskthefer experiment`: build, train and evaluate one experiment config end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("experiment")
+@click.argument("name", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the experiments and their titles.")
+@click.option("--show", is_flag=True, help="Print the experiment's description and settings, run nothing.")
+@click.option("--limit", type=click.IntRange(min=1), help="Use only the first N source images (quick check).")
+@click.option("--epochs", type=click.IntRange(min=1), help="Train for N epochs instead of the config's.")
+@click.option("--datasets-dir", type=click.Path(path_type=Path), default=Path("datasets"), show_default=True)
+@click.option("--runs-dir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
+@click.option("--dir", "directory", type=click.Path(path_type=Path),
+              help="Folder of experiment files [./experiments or the checkout's].")
+@click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
+def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, quiet) -> None:
+    """Run an experiment from experiments/NAME.py: build -> train -> evaluate -> compare with the paper.
+
+    \b
+    Examples:
+      maskthefer experiment --list
+      maskthefer experiment maskthefer_fer2013                        # the paper's full run
+      maskthefer experiment maskthefer_fer2013 --limit 3000 --epochs 3
+
+    Datasets and runs are reused: an identical build is not redone, a finished run is only evaluated, and an
+    interrupted run is resumed.
+    """
+    from ..experiments import describe, format_comparison, list_experiments, load_experiment, run_experiment
+
+    if list_only or not name:
+        names = list_experiments(directory)
+        if not names:
+            raise click.ClickException("no experiment files found; pass --dir")
+        for entry in names:
+            click.echo(f"{entry:<32} {load_experiment(entry, directory).title}")
+        return
+    if show:
+        click.echo(describe(name, directory))
+        return
+    result = run_experiment(
+        name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
+        progress=not quiet, verbose=0 if quiet else 1,
+    )
+    click.echo(format_comparison(result))

@@ -1,0 +1,79 @@
+"""`maskthefer train`: train a registered model on a built dataset (thin layer over `maskthefer.training`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGMENT_MODES, kept import-light
+
+
+@click.command("train")
+@click.option("--model", help="Registered model name [vgg-lite]; `maskthefer models` lists them.")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder written by `maskthefer build-dataset`.")
+@click.option("--run-dir", type=click.Path(path_type=Path), help="Run directory [runs/<model>-<dataset folder>].")
+@click.option("--epochs", type=click.IntRange(min=1), help="Epochs [150]; with --resume, a larger value extends a run.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Batch size [64 FER2013 and folders, 16 CK+].")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate [0.01].")
+@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), help="SGD Nesterov momentum [0.9].")
+@click.option("--legacy-decay/--no-legacy-decay", default=None,
+              help="The paper code's Keras decay=1e-4: lr / (1 + 1e-4 * step) on top of the plateau lr [on].")
+@click.option("--patience", "plateau_patience", type=click.IntRange(min=1),
+              help="ReduceLROnPlateau patience on validation accuracy [5 FER2013, 10 CK+].")
+@click.option("--plateau-factor", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LR factor [0.75].")
+@click.option("--min-lr", type=click.FloatRange(min=0), help="Plateau floor [1e-4].")
+@click.option("--val-fraction", "validation_fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Stratified validation hold-out of the train split [0.08 FER2013, 0.25 CK+].")
+@click.option("--val-seed", "validation_seed", type=int, help="Seed of the hold-out [0 FER2013, 15 CK+].")
+@click.option("--seed", type=int, help="Seed of weights, batch order, dropout and augmentation [0].")
+@click.option("--augment", type=click.Choice(AUGMENT_CHOICES),
+              help="Table II augmentation: layers (Keras preprocessing layers on the device), idg (the paper's "
+                   "ImageDataGenerator, needs TensorFlow) or none [layers].")
+@click.option("--input-shape", help="Model input H,W,C [the crop size, 1 channel]; H,W must match the crops.")
+@click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE",
+              help="Model constructor argument, repeatable; values are JSON when they parse "
+                   "(--model-arg filters=[4,8,8,8] --model-arg dropout=0.5).")
+@click.option("--mixed-precision", type=click.Choice(["bf16", "none"]), help="bf16: mixed_bfloat16 policy [none].")
+@click.option("--attention-from", type=click.Path(path_type=Path),
+              help="FECN: an MCN run whose attention generator is copied in and frozen.")
+@click.option("--pairs", is_flag=True, default=None, help="Also train on each face's unmasked crop (same label).")
+@click.option("--steps-per-epoch", type=click.IntRange(min=1), help="Cap on batches per epoch (quick runs).")
+@click.option("--workers", type=click.IntRange(min=1), help="Threads preparing batches (for --augment idg) [1].")
+@click.option("--resume", is_flag=True, help="Continue the run in --run-dir from its last finished epoch.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing run in --run-dir.")
+@click.option("--progress", is_flag=True, help="Also show Keras' per-step progress bar.")
+@click.option("--quiet", is_flag=True, help="No per-epoch lines.")
+def train(**kw) -> None:
+    """Train a model with the MaskTheFER recipe (SGD Nesterov, ReduceLROnPlateau, Table II augmentation).
+
+    \b
+    Examples:
+      maskthefer train --model vgg-lite --data datasets/fer2013 --run-dir runs/vgg-lite
+      maskthefer train --data datasets/fer-small --epochs 5 --augment idg --run-dir runs/idg --overwrite
+      maskthefer train --resume --run-dir runs/vgg-lite                 # after a crash or Ctrl-C
+      maskthefer train --model mcn --data datasets/fer2013 --run-dir runs/mcn
+      maskthefer train --model fecn --data datasets/fer2013 --attention-from runs/mcn --run-dir runs/fecn
+
+    Unset options take the paper's value for the dataset (FER2013 or CK+, from its manifest). The run
+    directory receives config.json, history.csv, curves.png, best.keras, last.keras, checkpoint.keras,
+    state.json and TensorBoard logs (TensorFlow backend).
+    """
+    if kw["resume"] and kw["overwrite"]:
+        raise click.UsageError("--resume continues a run and --overwrite replaces it; pass one of them")
+    if not kw["resume"] and kw["data"] is None:
+        raise click.UsageError("--data is required: the folder written by `maskthefer build-dataset`")
+
+    from ..training import TrainConfig, parse_model_args, train as run_training
+
+    legacy_decay = kw.pop("legacy_decay")
+    mixed = kw.pop("mixed_precision")
+    progress, quiet = kw.pop("progress"), kw.pop("quiet")
+    config = TrainConfig(
+        **{key: value for key, value in kw.items() if key != "model_args"},
+        model_args=parse_model_args(kw["model_args"]),
+        legacy_decay=None if legacy_decay is None else (1e-4 if legacy_decay else 0.0),
+        mixed_precision=None if mixed in (None, "none") else mixed,
+        verbose=0 if quiet else (2 if progress else 1),
+    )
+    run_training(config)

@@ -1,0 +1,226 @@
+"""Experiment configs: one file per reproduced (or extended) result, run end to end with one command.
+
+An experiment is a Python file in `experiments/` (big_vision style) whose docstring states how to run it and
+what it should reach, and which defines three dicts:
+
+    BUILD = {"source": "fer2013"}                      # build_dataset options (see BUILD_KEYS)
+    TRAIN = {"model": "vgg-lite"}                      # TrainConfig fields; "@other" names another experiment's run
+    EXPECTED = {"accuracy": 0.6189, "per_class": {...}, "source": "SPEC §1.5 Table IV"}
+
+`maskthefer experiment NAME` builds the dataset (or reuses an identical build), trains (or resumes, or reuses
+a finished run), evaluates on the test split and prints measured numbers beside the expected ones.
+`--limit` and `--epochs` shrink a run for a quick check; those runs get their own dataset and run folders.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import MaskTheFERError
+from .runs import RunDir, write_json
+
+log = logging.getLogger(__name__)
+
+EXPERIMENTS_DIR_NAME = "experiments"
+# BUILD keys: those passed to BuildOptions as they are, and those that set the face pipeline.
+BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames"}
+PIPELINE_KEYS = {"align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size"}
+
+
+class ExperimentError(MaskTheFERError):
+    pass
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    path: Path
+    doc: str
+    build: dict[str, Any]
+    train: dict[str, Any]
+    expected: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+
+def experiments_dir(directory: os.PathLike | str | None = None) -> Path:
+    """`directory`, else ./experiments, else the experiments/ folder of the checkout this package is in."""
+    if directory is not None:
+        return Path(directory)
+    local = Path.cwd() / EXPERIMENTS_DIR_NAME
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parents[1] / EXPERIMENTS_DIR_NAME
+
+
+def list_experiments(directory: os.PathLike | str | None = None) -> list[str]:
+    folder = experiments_dir(directory)
+    return sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_")) if folder.is_dir() else []
+
+
+def load_experiment(name: str, directory: os.PathLike | str | None = None) -> Experiment:
+    """Load `experiments/NAME.py` (or a path to such a file)."""
+    path = Path(name) if name.endswith(".py") else experiments_dir(directory) / f"{name}.py"
+    if not path.is_file():
+        known = ", ".join(list_experiments(directory)) or "none"
+        raise ExperimentError(f"no experiment {name!r} (looked for {path}); known: {known}")
+    spec = importlib.util.spec_from_file_location(f"maskthefer_experiment_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    missing = [key for key in ("BUILD", "TRAIN", "EXPECTED") if not hasattr(module, key)]
+    if missing:
+        raise ExperimentError(f"{path} does not define {missing}")
+    unknown = set(module.BUILD) - BUILD_KEYS - PIPELINE_KEYS
+    if unknown:
+        raise ExperimentError(f"{path}: unknown BUILD keys {sorted(unknown)}")
+    return Experiment(path.stem, path, module.__doc__ or "", dict(module.BUILD), dict(module.TRAIN), dict(module.EXPECTED))
+
+
+def _slug(build: dict[str, Any], limit: int | None) -> str:
+    extras = [f"{k}-{build[k]}" for k in sorted(build) if k not in ("source", "input")]
+    if limit:
+        extras.append(f"limit{limit}")
+    return "-".join([build["source"], *extras]).replace("/", "_").replace(" ", "").replace(",", "+")
+
+
+def build_options(experiment: Experiment, datasets_dir: Path, limit: int | None, progress: bool):
+    """The BuildOptions an experiment asks for, with its dataset folder named after its settings."""
+    from .data.build import BuildOptions
+    from .data.faces import DetectorSettings
+    from .data.pipeline import PipelineSettings
+    from .paths import default_input
+
+    build = experiment.build
+    pipeline = PipelineSettings()
+    if "crop_size" in build:
+        height, width = (int(v) for v in str(build["crop_size"]).lower().split("x"))
+        pipeline = pipeline.with_crop_size(height, width)
+    if "align" in build:
+        pipeline = replace(pipeline, crop=replace(pipeline.crop, align=bool(build["align"])))
+    if "threshold" in build or "upsample" in build:
+        detect = DetectorSettings(build.get("upsample", 1), build.get("threshold", pipeline.detect.adjust_threshold))
+        pipeline = replace(pipeline, detect=detect)
+    if "redetect_threshold" in build or "upsample" in build:
+        redetect = DetectorSettings(build.get("upsample", 1), build.get("redetect_threshold", pipeline.redetect.adjust_threshold))
+        pipeline = replace(pipeline, redetect=redetect)
+    if "mask_types" in build:
+        pipeline = replace(pipeline, mask_types=tuple(build["mask_types"]))
+    source = build["source"]
+    passthrough = {k: v for k, v in build.items() if k in BUILD_KEYS - {"source", "input"}}
+    return BuildOptions(
+        source=source,
+        input_path=Path(build["input"]) if "input" in build else default_input(source),
+        out_dir=datasets_dir / _slug(build, limit),
+        limit=limit,
+        pipeline=pipeline,
+        progress=progress,
+        **passthrough,
+    )
+
+
+def run_dir_for(experiment: Experiment, runs_dir: Path, limit: int | None, epochs: int | None) -> Path:
+    suffix = "".join(f"-{k}{v}" for k, v in (("limit", limit), ("epochs", epochs)) if v)
+    return runs_dir / f"{experiment.name}{suffix}"
+
+
+def _finished(run: RunDir, epochs_wanted: int | None) -> bool:
+    if not run.best_model_path.is_file():
+        return False
+    state, config = run.read_state(), run.read_config()
+    return int(state.get("epochs_done", 0)) >= int(epochs_wanted or config.get("epochs", 0))
+
+
+def run_experiment(
+    name: str,
+    *,
+    directory: os.PathLike | str | None = None,
+    datasets_dir: os.PathLike | str = "datasets",
+    runs_dir: os.PathLike | str = "runs",
+    limit: int | None = None,
+    epochs: int | None = None,
+    progress: bool = True,
+    verbose: int = 1,
+) -> dict[str, Any]:
+    """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json."""
+    from .data.build import build_dataset
+    from .evaluation import evaluate_run
+    from .training import TrainConfig, train
+
+    experiment = load_experiment(name, directory)
+    datasets_dir, runs_dir = Path(datasets_dir), Path(runs_dir)
+    options = build_options(experiment, datasets_dir, limit, progress)
+    build_dataset(options)
+
+    train_args = dict(experiment.train)
+    for key, value in list(train_args.items()):
+        if isinstance(value, str) and value.startswith("@"):  # another experiment's run, e.g. MCN for FECN
+            upstream = run_experiment(
+                value[1:], directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir,
+                limit=limit, epochs=epochs, progress=progress, verbose=verbose,
+            )
+            train_args[key] = upstream["run_dir"]
+    if epochs:
+        train_args["epochs"] = epochs
+    run = RunDir(run_dir_for(experiment, runs_dir, limit, epochs))
+    if run.exists() and _finished(run, train_args.get("epochs")):
+        log.info("%s: %s already trained", experiment.name, run.path)
+    else:
+        common = {"data": str(options.out_dir), "run_dir": str(run.path), "verbose": verbose}
+        if run.exists() and run.state_path.is_file():  # an interrupted run: continue it with its own settings
+            train(TrainConfig(resume=True, epochs=train_args.get("epochs"), **common))
+        else:
+            train(TrainConfig(overwrite=run.path.exists(), **common, **train_args))
+
+    report = evaluate_run(run.path, split="test", confusion=True)
+    metrics = report.main.metrics
+    measured = {
+        "accuracy": metrics.accuracy,
+        "macro_f1": metrics.macro_f1,
+        "per_class": dict(zip(metrics.class_names, metrics.per_class_accuracy)),
+    }
+    result = {
+        "experiment": experiment.name,
+        "title": experiment.title,
+        "dataset": str(options.out_dir),
+        "run_dir": str(run.path),
+        "limit": limit,
+        "epochs": epochs,
+        "measured": measured,
+        "expected": experiment.expected,
+    }
+    write_json(run.path / "experiment.json", result)
+    return result
+
+
+def format_comparison(result: dict[str, Any]) -> str:
+    """Measured vs expected, as a small text table."""
+    expected, measured = result["expected"], result["measured"]
+    lines = [f"{result['experiment']}: {result['title']}", f"  run: {result['run_dir']}"]
+    if result.get("limit") or result.get("epochs"):
+        lines.append("  (shortened run: --limit/--epochs given; expected numbers are for the full schedule)")
+
+    def number(value):
+        return "-" if value is None else f"{value:.4f}"
+
+    lines.append(f"  {'':<10}{'measured':>10}{'expected':>10}")
+    lines.append(f"  {'accuracy':<10}{number(measured['accuracy']):>10}{number(expected.get('accuracy')):>10}")
+    for name, value in measured["per_class"].items():
+        lines.append(f"  {name:<10}{number(value):>10}{number(expected.get('per_class', {}).get(name)):>10}")
+    if expected.get("source"):
+        lines.append(f"  expected from: {expected['source']}")
+    if expected.get("note"):
+        lines.append(f"  note: {expected['note']}")
+    return "\n".join(lines)
+
+
+def describe(name: str, directory: os.PathLike | str | None = None) -> str:
+    experiment = load_experiment(name, directory)
+    return f"{experiment.doc.strip()}\n\nBUILD = {json.dumps(experiment.build)}\nTRAIN = {json.dumps(experiment.train)}"

@@ -1,0 +1,273 @@
+"""What a training run is asked to do (`TrainConfig`) and the paper's defaults that fill in the rest.
+
+`TrainConfig` holds the user's request; every field left at `None` takes the MaskTheFER default for the
+dataset's kind (the manifest's "dataset_kind"), SPEC §1.1 and §1.4:
+
+    =====================  ===============  ===============
+    setting                FER2013/folder   CK+
+    =====================  ===============  ===============
+    batch size             64               16
+    plateau patience       5                10
+    validation hold-out    8 %, seed 0      25 %, seed 15
+    shift / zoom / shear   0.08 / 0.1 / 0.1 0.15 / 0.15 / 0.15
+    =====================  ===============  ===============
+
+Both: SGD with Nesterov momentum 0.9, lr 0.01, the legacy Keras time decay 1e-4, ReduceLROnPlateau on
+validation accuracy (factor 0.75, min lr 1e-4), categorical cross-entropy, 150 epochs, horizontal flip and
+±15° rotation.
+
+The legacy decay is ON by default: the published numbers come from the paper's code, which passed `decay=1e-4`
+to Keras' SGD (lr / (1 + 1e-4 · step) on top of the plateau-controlled lr); Table III does not mention it.
+Turn it off with `legacy_decay=0` (`--no-legacy-decay`).
+
+This module imports no deep-learning framework.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import MaskTheFERError
+
+AUGMENT_MODES = ("layers", "idg", "none")
+MIXED_PRECISION = ("bf16",)
+DEFAULT_MODEL = "vgg-lite"
+DEFAULT_RUNS_DIR = Path("runs")
+
+
+class TrainingError(MaskTheFERError):
+    """A training request that cannot be carried out as asked."""
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Table II in ImageDataGenerator's own units (see `maskthefer.training.augment` for the layer units)."""
+
+    horizontal_flip: bool = True
+    rotation_degrees: float = 15.0  # rotation_range: uniform in ±degrees
+    zoom: float = 0.1  # zoom_range: x and y scale factors drawn independently from [1 - zoom, 1 + zoom]
+    width_shift: float = 0.08  # width_shift_range: fraction of the image width
+    height_shift: float = 0.08  # height_shift_range: fraction of the image height
+    shear_degrees: float = 0.1  # shear_range: ImageDataGenerator's unit is degrees (the paper's 0.1 is 0.1°)
+    fill_mode: str = "nearest"
+
+
+@dataclass(frozen=True)
+class DatasetDefaults:
+    batch_size: int
+    plateau_patience: int
+    validation_fraction: float
+    validation_seed: int
+    augmentation: Augmentation
+
+
+FER_DEFAULTS = DatasetDefaults(64, 5, 0.08, 0, Augmentation())
+CKPLUS_DEFAULTS = DatasetDefaults(
+    16, 10, 0.25, 15, Augmentation(zoom=0.15, width_shift=0.15, height_shift=0.15, shear_degrees=0.15)
+)
+PAPER_DEFAULTS: dict[str, DatasetDefaults] = {
+    "fer2013": FER_DEFAULTS,
+    "ckplus": CKPLUS_DEFAULTS,
+    "folder": FER_DEFAULTS,  # photo folders are FER-like (many images, 7 emotions)
+}
+
+# Settings shared by both datasets (Table III).
+PAPER_COMMON: dict[str, Any] = {
+    "epochs": 150,
+    "lr": 0.01,
+    "momentum": 0.9,
+    "nesterov": True,
+    "legacy_decay": 1e-4,
+    "plateau_factor": 0.75,
+    "min_lr": 1e-4,
+    "plateau_min_delta": 1e-4,  # Keras' ReduceLROnPlateau default, which the paper's code kept
+    "seed": 0,
+    "augment": "layers",
+}
+
+
+@dataclass
+class TrainConfig:
+    """A training request. `None` means "the paper's default for this dataset" (see the module docstring).
+
+    `train(TrainConfig(data="datasets/fer", epochs=5, run_dir="runs/demo"))` trains VGG-lite with the paper's
+    recipe. `resume=True` continues `run_dir` from its last finished epoch with its saved configuration; only
+    `epochs` (to extend a run), `data` (the same dataset moved), `workers`, `steps_per_epoch` and `verbose`
+    may be given again, any other setting that differs from the saved one is an error.
+    """
+
+    data: str | os.PathLike | None = None
+    model: str | None = None
+    run_dir: str | os.PathLike | None = None
+    model_args: dict[str, Any] = field(default_factory=dict)
+    epochs: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    momentum: float | None = None
+    legacy_decay: float | None = None  # 0 switches the legacy time decay off
+    plateau_factor: float | None = None
+    plateau_patience: int | None = None
+    min_lr: float | None = None
+    validation_fraction: float | None = None
+    validation_seed: int | None = None
+    seed: int | None = None
+    augment: str | None = None  # "layers" (default), "idg" or "none"
+    augmentation: Augmentation | None = None  # override Table II (ImageDataGenerator units)
+    input_shape: tuple[int, int, int] | None = None
+    mixed_precision: str | None = None  # "bf16" or None
+    attention_from: str | os.PathLike | None = None  # an MCN run for FECN
+    pairs: bool | None = None  # also train on the unmasked crops (expression task)
+    steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
+    workers: int | None = None  # threads preparing batches (mainly for --augment idg)
+    test_split: str = "test"
+    resume: bool = False
+    overwrite: bool = False
+    verbose: int = 1  # 0: silent, 1: one line per epoch, 2: also Keras' progress bar
+
+    def explicit(self) -> dict[str, Any]:
+        """The settings the user actually gave (not None, not empty)."""
+        skip = {"resume", "overwrite", "verbose", "test_split"}
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in skip or value is None or (f.name == "model_args" and not value):
+                continue
+            out[f.name] = value
+        return out
+
+
+# Fields a resumed run may change; everything else must match the saved configuration.
+RESUME_MUTABLE = {"epochs", "data", "workers", "steps_per_epoch", "run_dir"}
+
+
+def paper_defaults(dataset_kind: str) -> DatasetDefaults:
+    if dataset_kind not in PAPER_DEFAULTS:
+        raise TrainingError(
+            f"manifest dataset_kind {dataset_kind!r} is unknown; expected one of {sorted(PAPER_DEFAULTS)}"
+        )
+    return PAPER_DEFAULTS[dataset_kind]
+
+
+def parse_input_shape(value: Any) -> tuple[int, int, int]:
+    """(H, W, C) from a tuple/list or a string like "48,96,1" or "48x96x1"."""
+    if isinstance(value, str):
+        parts = value.replace("x", ",").replace(" ", "").split(",")
+    else:
+        parts = list(value)
+    try:
+        shape = tuple(int(p) for p in parts)
+    except (TypeError, ValueError):
+        raise TrainingError(f"input shape {value!r} must be three integers H,W,C (e.g. 48,96,1)") from None
+    if len(shape) != 3 or min(shape) < 1:
+        raise TrainingError(f"input shape {value!r} must be three positive integers H,W,C (e.g. 48,96,1)")
+    if shape[2] not in (1, 3):
+        raise TrainingError(f"input shape {value!r}: crops are grayscale, so C must be 1 (or 3: gray repeated)")
+    return shape  # type: ignore[return-value]
+
+
+def resolve(config: TrainConfig, manifest: Mapping[str, Any], *, task: str) -> dict[str, Any]:
+    """The full set of training settings for `config` on a dataset described by `manifest`.
+
+    Returns a JSON-ready dict (the core of config.json): every value concrete, nothing left to defaults.
+    """
+    kind = str(manifest.get("dataset_kind", ""))
+    defaults = paper_defaults(kind)
+
+    def pick(name: str, default: Any) -> Any:
+        value = getattr(config, name)
+        return default if value is None else value
+
+    augment = pick("augment", PAPER_COMMON["augment"])
+    if augment not in AUGMENT_MODES:
+        raise TrainingError(f"augment must be one of {AUGMENT_MODES}, not {augment!r}")
+    mixed = config.mixed_precision
+    if mixed in ("", "none", "off", "float32"):
+        mixed = None
+    if mixed is not None and mixed not in MIXED_PRECISION:
+        raise TrainingError(f"mixed precision must be one of {MIXED_PRECISION} (or none), not {mixed!r}")
+
+    crop_h, crop_w = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
+    if config.input_shape is not None:
+        input_shape = parse_input_shape(config.input_shape)
+        if input_shape[:2] != (crop_h, crop_w):
+            raise TrainingError(
+                f"input shape {input_shape[0]}x{input_shape[1]} does not match the {crop_h}x{crop_w} crops of "
+                f"{config.data}; rebuild the dataset with --crop-size {input_shape[0]}x{input_shape[1]} or drop "
+                "--input-shape"
+            )
+    else:
+        input_shape = (crop_h, crop_w, 1)
+
+    resolved = {
+        "epochs": int(pick("epochs", PAPER_COMMON["epochs"])),
+        "batch_size": int(pick("batch_size", defaults.batch_size)),
+        "lr": float(pick("lr", PAPER_COMMON["lr"])),
+        "momentum": float(pick("momentum", PAPER_COMMON["momentum"])),
+        "nesterov": PAPER_COMMON["nesterov"],
+        "legacy_decay": float(pick("legacy_decay", PAPER_COMMON["legacy_decay"])),
+        "plateau_factor": float(pick("plateau_factor", PAPER_COMMON["plateau_factor"])),
+        "plateau_patience": int(pick("plateau_patience", defaults.plateau_patience)),
+        "plateau_min_delta": PAPER_COMMON["plateau_min_delta"],
+        "min_lr": float(pick("min_lr", PAPER_COMMON["min_lr"])),
+        "validation_fraction": float(pick("validation_fraction", defaults.validation_fraction)),
+        "validation_seed": int(pick("validation_seed", defaults.validation_seed)),
+        "seed": int(pick("seed", PAPER_COMMON["seed"])),
+        "augment": augment,
+        "augmentation": asdict(pick("augmentation", defaults.augmentation)),
+        "input_shape": list(input_shape),
+        "mixed_precision": mixed,
+        "pairs": bool(pick("pairs", False)),
+        "steps_per_epoch": config.steps_per_epoch,
+        "workers": int(pick("workers", 1)),
+        "loss": "categorical_crossentropy",
+        "optimizer": "sgd",
+        "dataset_kind": kind,
+        "test_split": config.test_split,
+    }
+    _check_ranges(resolved)
+    if resolved["pairs"] and task == "mask":
+        raise TrainingError("--pairs is for expression models; mask models (task 'mask') always use both crops")
+    return resolved
+
+
+def _check_ranges(r: Mapping[str, Any]) -> None:
+    checks = [
+        (r["epochs"] >= 1, f"epochs must be at least 1, not {r['epochs']}"),
+        (r["batch_size"] >= 1, f"batch size must be at least 1, not {r['batch_size']}"),
+        (r["lr"] > 0, f"learning rate must be positive, not {r['lr']}"),
+        (0 <= r["momentum"] < 1, f"momentum must be in [0, 1), not {r['momentum']}"),
+        (r["legacy_decay"] >= 0, f"legacy decay must be >= 0, not {r['legacy_decay']}"),
+        (0 < r["plateau_factor"] < 1, f"plateau factor must be in (0, 1), not {r['plateau_factor']}"),
+        (r["plateau_patience"] >= 1, f"plateau patience must be at least 1, not {r['plateau_patience']}"),
+        (r["min_lr"] >= 0, f"min lr must be >= 0, not {r['min_lr']}"),
+        (0 < r["validation_fraction"] < 1, f"validation fraction must be in (0, 1), not {r['validation_fraction']}"),
+        (r["workers"] >= 1, f"workers must be at least 1, not {r['workers']}"),
+        (r["steps_per_epoch"] is None or r["steps_per_epoch"] >= 1, "steps per epoch must be at least 1"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise TrainingError(message)
+
+
+def parse_model_args(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`["filters=[4,8,8,8]", "dropout=0.5", "trunk=vgg11"]` -> kwargs; values are JSON when they parse."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise TrainingError(f"model argument {item!r} must look like key=value (e.g. dropout=0.5)")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw  # a bare string such as trunk=vgg11
+    return out
+
+
+def default_run_dir(model: str, data: str | os.PathLike) -> Path:
+    """runs/<model>-<dataset folder name>: deterministic, so `--resume` finds it without --run-dir."""
+    return DEFAULT_RUNS_DIR / f"{model}-{Path(data).resolve().name}"

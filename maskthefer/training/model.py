@@ -1,0 +1,120 @@
+"""The model that `fit` trains: pixels -> scale to [0, 1] -> [augmentation] -> the zoo classifier.
+
+The classifier (what best.keras / last.keras hold) keeps the zoo's input convention (float32 in [0, 1]); the
+training model around it takes the batches as they come from `BatchSequence` (uint8, or float32 0..255 from
+ImageDataGenerator), so scaling and augmentation (`PixelPreprocessing`) run on the device inside the
+compiled train step. Saved as
+checkpoint.keras with its optimizer, it is what --resume reloads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import layers
+
+from ..models import PREDICTIONS
+from .config import TrainingError
+from .optimizer import LegacyDecaySGD
+from .preprocessing import PixelPreprocessing
+
+CROSS_ENTROPY = "categorical_crossentropy"
+PREPROCESSING_LAYER = "preprocessing"
+
+
+def output_names(classifier) -> list[str]:
+    names = list(getattr(classifier, "output_names", None) or [])
+    if len(names) != len(classifier.outputs):
+        raise TrainingError(f"model {classifier.name} does not name its {len(classifier.outputs)} outputs")
+    if PREDICTIONS not in names:
+        raise TrainingError(f"model {classifier.name} has no output named {PREDICTIONS!r} (outputs: {names})")
+    return names
+
+
+def trained_outputs(classifier) -> dict[str, Any]:
+    """Output name -> loss for every output the trainer fits (all classification heads on the labels)."""
+    names = output_names(classifier)
+    losses = classifier.output_losses() if hasattr(classifier, "output_losses") else {PREDICTIONS: CROSS_ENTROPY}
+    unknown = [name for name in losses if name not in names]
+    if unknown:
+        raise TrainingError(f"model {classifier.name}: output_losses() names outputs {unknown} it does not have")
+    if PREDICTIONS not in losses:
+        raise TrainingError(f"model {classifier.name}: output_losses() has no loss for {PREDICTIONS!r}")
+    for name, loss in losses.items():
+        if loss != CROSS_ENTROPY:
+            raise TrainingError(
+                f"model {classifier.name}: output {name!r} uses loss {loss!r}; `maskthefer train` fits "
+                "classification outputs against the class labels (categorical cross-entropy) only"
+            )
+    return dict(losses)
+
+
+def build_training_model(
+    classifier, *, input_dtype: str, augmentation: dict[str, Any] | None = None, seed: int | None = None
+) -> keras.Model:
+    """Wrap `classifier` so it takes raw pixel batches; single-output models keep a bare output.
+
+    `augmentation` holds the Table II arguments (ImageDataGenerator units) for on-device augmentation, or
+    None (no augmentation, or ImageDataGenerator on the host).
+    """
+    height, width, channels = (int(d) for d in classifier.inputs[0].shape[1:])
+    inputs = keras.Input(shape=(height, width, 1), dtype=input_dtype, name="pixels")
+    x = PixelPreprocessing(augmentation, height, width, seed=seed, name=PREPROCESSING_LAYER)(inputs)
+    if channels == 3:
+        x = layers.Concatenate(axis=-1, dtype="float32", name="gray_to_rgb")([x, x, x])
+    elif channels != 1:
+        raise TrainingError(f"model input has {channels} channels; gray crops feed 1 or 3")
+    outputs = classifier(x)
+    losses = trained_outputs(classifier)
+    names = output_names(classifier)
+    if len(names) == 1:
+        return keras.Model(inputs, outputs, name="training")
+    outputs = dict(zip(names, outputs if isinstance(outputs, (list, tuple)) else [outputs]))
+    return keras.Model(inputs, {name: outputs[name] for name in losses}, name="training")
+
+
+def fit_targets(classifier) -> list[str] | None:
+    """Output names that receive the labels in `fit`; None for single-output models (a bare array)."""
+    return list(trained_outputs(classifier)) if len(output_names(classifier)) > 1 else None
+
+
+def compile_training_model(
+    model: keras.Model, classifier, resolved: dict[str, Any], jit_compile="auto", optimizer=None
+) -> None:
+    """SGD (Nesterov) with the legacy decay, cross-entropy per trained output, accuracy on `predictions`.
+
+    `optimizer` passes a restored optimizer (--resume) so its step count and momenta carry over.
+    """
+    losses = trained_outputs(classifier)
+    if optimizer is None:
+        optimizer = LegacyDecaySGD(
+            learning_rate=resolved["lr"],
+            momentum=resolved["momentum"],
+            nesterov=resolved["nesterov"],
+            decay=resolved["legacy_decay"],
+        )
+    if len(output_names(classifier)) == 1:
+        loss, metrics = CROSS_ENTROPY, ["accuracy"]
+    else:
+        # ABN-style models: Keras sums the per-output losses, as the paper of each such model prescribes.
+        loss, metrics = dict(losses), {PREDICTIONS: ["accuracy"]}
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile)
+
+
+def classifier_of(training_model: keras.Model, name: str):
+    """The zoo classifier nested in a (re)loaded training model."""
+    try:
+        return training_model.get_layer(name)
+    except ValueError:
+        raise TrainingError(
+            f"the checkpoint has no nested model {name!r}; it was not written by this trainer"
+        ) from None
+
+
+def accuracy_key(logs: dict[str, Any], prefix: str = "") -> str | None:
+    """The key of the class accuracy in Keras logs ('accuracy' or 'predictions_accuracy')."""
+    for key in (f"{prefix}accuracy", f"{prefix}{PREDICTIONS}_accuracy"):
+        if key in logs:
+            return key
+    return None
