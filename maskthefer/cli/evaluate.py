@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
+from .options import (
+    add_mask_option,
+    data_option,
+    images_option,
+    out_option,
+    require_images_for_add_mask,
+    run_option,
+    seed_option,
+    split_option,
+    which_model_option,
+)
+
 
 @click.command("evaluate")
-@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path), help="Run directory to evaluate.")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Built dataset to evaluate on [default: the dataset the run trained on].",
-)
-@click.option("--split", default="test", show_default=True, help="Split of the dataset.")
-@click.option("--model", "which", type=click.Choice(["best", "last"]), default="best", show_default=True)
+@run_option("evaluate")
+@data_option
+@split_option
+@which_model_option
 @click.option("--confusion", is_flag=True, help="Write confusion matrices (CSV + heat-map PNG) and print them.")
 @click.option(
     "--unmasked/--no-unmasked",
@@ -25,23 +30,11 @@ import click
     help="Also evaluate the unmasked crops of the same faces and tabulate the impact of the mask "
     "[default: whenever the records carry unmasked crops].",
 )
-@click.option(
-    "--images",
-    "images_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Evaluate on a folder of labelled photos <label>/<image> instead of a dataset split.",
-)
-@click.option("--add-mask", is_flag=True, help="With --images: draw a synthetic mask on each face before cropping.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthetic mask styles (--add-mask).")
+@images_option
+@add_mask_option
+@seed_option
 @click.option("--batch-size", type=int, default=256, show_default=True)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder [default: RUN/evaluation/<split> or RUN/evaluation/images-<folder>].",
-)
+@out_option("RUN/evaluation/<split> or RUN/evaluation/images-<folder>")
 def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, add_mask, seed, batch_size, out_dir):
     """Accuracy, per-class accuracy (Table V layout), macro F1, classification report and confusion matrix.
 
@@ -52,8 +45,7 @@ def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, a
     """
     from ..evaluation import evaluate_images, evaluate_run
 
-    if add_mask and images_dir is None:
-        raise click.UsageError("--add-mask applies to --images only (dataset splits are masked already)")
+    require_images_for_add_mask(add_mask, images_dir)
     if images_dir is not None:
         if unmasked is not None:
             raise click.UsageError("--unmasked/--no-unmasked apply to dataset splits; with --images use --add-mask")

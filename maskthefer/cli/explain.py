@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
+from .options import (
+    add_mask_option,
+    data_option,
+    images_option,
+    out_option,
+    require_images_for_add_mask,
+    run_option,
+    seed_option,
+    split_option,
+    which_model_option,
+)
+
 
 @click.command("explain")
-@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path), help="Run directory to explain.")
+@run_option("explain")
 @click.option(
     "--method",
     type=click.Choice(["gradcam", "saliency", "none"]),
@@ -16,26 +27,16 @@ import click
     show_default=True,
     help="Heat maps to draw (tf-keras-vis: needs TensorFlow); 'none' gives only the t-SNE and curves.",
 )
-@click.option(
-    "--data", "data_dir", type=click.Path(path_type=Path), default=None, help="Built dataset [default: the run's]."
-)
-@click.option("--split", default="test", show_default=True)
-@click.option(
-    "--images",
-    "images_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Explain a folder of labelled photos <label>/<image> instead of a dataset split.",
-)
-@click.option("--add-mask", is_flag=True, help="With --images: draw a synthetic mask on each face first.")
+@data_option
+@split_option
+@images_option
+@add_mask_option
 @click.option("--count", type=int, default=16, show_default=True, help="Faces in each heat-map grid.")
 @click.option("--tsne-samples", type=int, default=1000, show_default=True, help="Faces in the t-SNE plot (0: none).")
 @click.option("--no-curves", is_flag=True, help="Skip the training curves.")
-@click.option("--model", "which", type=click.Choice(["best", "last"]), default="best", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Output folder [default: RUN/explain/...]."
-)
+@which_model_option
+@seed_option
+@out_option("RUN/explain/...")
 def explain(
     run_dir, method, data_dir, split, images_dir, add_mask, count, tsne_samples, no_curves, which, seed, out_dir
 ):
@@ -48,8 +49,7 @@ def explain(
     """
     from ..evaluation import explain_run
 
-    if add_mask and images_dir is None:
-        raise click.UsageError("--add-mask applies to --images only")
+    require_images_for_add_mask(add_mask, images_dir)
     report = explain_run(
         run_dir,
         method=None if method == "none" else method,

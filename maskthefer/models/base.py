@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+from keras import layers
 
 PREDICTIONS = "predictions"
 
@@ -50,3 +51,16 @@ class ZooModel(keras.Model):
 def constructor_args(local_vars: dict[str, Any]) -> dict[str, Any]:
     """The constructor's own arguments from `locals()`, minus `self`, `__class__` and `**kwargs`."""
     return {k: v for k, v in local_vars.items() if k not in ("self", "__class__", "kwargs")}
+
+
+def softmax_output(x, num_classes: int):
+    """The `predictions` layer. Kept in float32 so that bf16 mixed precision still computes a float32 loss."""
+    return layers.Dense(num_classes, activation="softmax", name=PREDICTIONS, dtype="float32")(x)
+
+
+def pooled_classifier(x, num_classes: int, dropout: float = 0.0):
+    """Global average pooling (the `features` layer) -> dropout (when > 0) -> softmax `predictions`."""
+    x = layers.GlobalAveragePooling2D(name="features")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name="dropout")(x)
+    return softmax_output(x, num_classes)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from support import CKPLUS48, FER_CSV, REPO, build_small
+from support import CKPLUS48, REPO, build_small
 from maskthefer.cli import main
 from maskthefer.data.build import BuildError
 from maskthefer.data.records import iter_split, load_split, read_manifest

@@ -41,6 +41,17 @@ def _apply_contempt(label: str, contempt: str) -> tuple[str, tuple[str, str] | N
     return "", ("excluded_label", "contempt dropped (contempt='drop')")
 
 
+def _iter_frames(root: Path, entries: list[tuple[Path, str, str]], contempt: str) -> Iterator[SourceImage]:
+    """SourceImages for (file, subject, label) entries, applying the contempt choice."""
+    for file, subject, label in entries:
+        label, problem = _apply_contempt(label, contempt)
+        source_id = file.relative_to(root).as_posix()
+        if problem:
+            yield SourceImage(source_id, "", subject=subject, problem=problem)
+        else:
+            yield SourceImage(source_id, label, subject=subject, encoded=file.read_bytes())
+
+
 class CkPlus48:
     """`<emotion>/S<subject>_<sequence>_<frame>.png` crops (981 images in 7 folders, no neutral)."""
 
@@ -88,13 +99,7 @@ class CkPlus48:
         return len(self.entries)
 
     def __iter__(self) -> Iterator[SourceImage]:
-        for file, subject, label in self.entries:
-            label, problem = _apply_contempt(label, self.contempt)
-            source_id = file.relative_to(self.path).as_posix()
-            if problem:
-                yield SourceImage(source_id, "", subject=subject, problem=problem)
-            else:
-                yield SourceImage(source_id, label, subject=subject, encoded=file.read_bytes())
+        return _iter_frames(self.path, self.entries, self.contempt)
 
     def describe(self) -> dict:
         return {
@@ -162,13 +167,7 @@ class CkPlusSequences:
     def __iter__(self) -> Iterator[SourceImage]:
         for source_id, reason, detail in self.problems:
             yield SourceImage(source_id, "", problem=(reason, detail))
-        for file, subject, label in self.entries:
-            label, problem = _apply_contempt(label, self.contempt)
-            source_id = file.relative_to(self.path).as_posix()
-            if problem:
-                yield SourceImage(source_id, "", subject=subject, problem=problem)
-            else:
-                yield SourceImage(source_id, label, subject=subject, encoded=file.read_bytes())
+        yield from _iter_frames(self.path, self.entries, self.contempt)
 
     def describe(self) -> dict:
         return {

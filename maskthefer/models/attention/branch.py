@@ -12,7 +12,7 @@ from typing import Sequence
 from keras import layers
 
 from ...errors import MaskTheFERError
-from ..base import PREDICTIONS
+from ..base import pooled_classifier
 from ..vgg.blocks import VGG_CONFIGS, scale_config, vgg_features, vgg_stage
 
 TRUNK_STAGES = 4  # stages 1-4 are shared; stage 5 is duplicated into the attention and perception branches
@@ -65,9 +65,7 @@ def attention_logits(class_maps, num_classes: int, output_name: str):
 def perception_head(x, last_stage: Sequence[int], num_classes: int, dropout: float):
     """Last VGG stage (pooled when the map allows) -> GAP (`features`) -> dropout -> softmax (`predictions`)."""
     x = vgg_stage(x, last_stage, f"stage{TRUNK_STAGES + 1}", batch_norm=True, pool=can_pool(x))
-    features = layers.GlobalAveragePooling2D(name="features")(x)
-    x = layers.Dropout(dropout, name="dropout")(features)
-    return layers.Dense(num_classes, activation="softmax", name=PREDICTIONS, dtype="float32")(x)
+    return pooled_classifier(x, num_classes, dropout)
 
 
 def last_conv_name(last_stage: Sequence[int]) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
-from keras import layers
 
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import ZooModel, constructor_args, pooled_classifier
 from ..registry import register_model
 from ..resnet.blocks import last_block_output, resnet_features
 from .layers import ChannelGate, SpatialGate
@@ -59,9 +58,6 @@ class CBAMResNet50(ZooModel):
         inputs = keras.Input(shape=tuple(input_shape), name="image")
         gate = cbam_gate(reduction, spatial_kernel)
         x = resnet_features(inputs, block="bottleneck", blocks=blocks, base_filters=base_filters, stem=stem, gate=gate)
-        x = layers.GlobalAveragePooling2D(name="features")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name="dropout")(x)
-        outputs = layers.Dense(num_classes, activation="softmax", name=PREDICTIONS)(x)
+        outputs = pooled_classifier(x, num_classes, dropout)
         super().__init__(inputs=inputs, outputs=outputs, constructor_args=args, name=name, **kwargs)
         self.last_conv_layer_name = last_block_output(blocks)

@@ -20,7 +20,7 @@ import keras
 from keras import layers
 
 from ...errors import MaskTheFERError
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import PREDICTIONS, ZooModel, constructor_args, softmax_output
 from ..registry import register_model
 from .ccc import ConcordanceCorrelation, ConcordanceLoss
 from .shunting import ShuntingInhibition
@@ -85,7 +85,7 @@ class FaceChannel(ZooModel):
         x = layers.Flatten(name="flatten")(x)
         features = layers.Dense(int(dense_units), activation="relu", name="features")(x)
         x = layers.Dropout(dense_dropout, name="dense_dropout")(features)
-        outputs = [layers.Dense(num_classes, activation="softmax", name=PREDICTIONS, dtype="float32")(x)]
+        outputs = [softmax_output(x, num_classes)]
         if arousal_valence:
             outputs.append(layers.Dense(2, activation="tanh", name=AROUSAL_VALENCE, dtype="float32")(x))
         super().__init__(

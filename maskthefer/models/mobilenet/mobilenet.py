@@ -16,7 +16,7 @@ import keras
 from keras import layers
 
 from ...errors import MaskTheFERError
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import ZooModel, constructor_args, pooled_classifier
 from ..registry import register_model
 
 STEM_FILTERS = 32
@@ -83,7 +83,5 @@ class MobileNet(ZooModel):
         x = layers.ReLU(6.0, name="stem_relu")(x)
         for index, (filters, stride) in enumerate(SEPARABLE_BLOCKS, start=1):
             x = separable_block(x, _scaled(filters, alpha), stride, name=f"block{index}")
-        x = layers.GlobalAveragePooling2D(name="features")(x)
-        x = layers.Dropout(dropout, name="dropout")(x)
-        outputs = layers.Dense(num_classes, activation="softmax", name=PREDICTIONS)(x)
+        outputs = pooled_classifier(x, num_classes, dropout)
         super().__init__(inputs=inputs, outputs=outputs, constructor_args=args, name=name, **kwargs)

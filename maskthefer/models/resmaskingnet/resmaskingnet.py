@@ -17,10 +17,9 @@ import math
 from typing import Sequence
 
 import keras
-from keras import layers
 
 from ...errors import MaskTheFERError
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import ZooModel, constructor_args, pooled_classifier
 from ..registry import register_model
 from ..resnet.blocks import STEM_STRIDE, STEMS, basic_block, check_layout, resnet_stage, resnet_stem
 from .layers import ImageResize, ResidualMasking
@@ -87,7 +86,5 @@ class ResMaskingNet(ZooModel):
             x = resnet_stage(x, basic_block, base_filters * 2 ** (index - 1), count, stride, f"stage{index}")
             mask_logits = masking_unet(x, depth, name=f"mask{index}")
             x = ResidualMasking(name=f"stage{index}_masked")([x, mask_logits])
-        x = layers.GlobalAveragePooling2D(name="features")(x)
-        x = layers.Dropout(dropout, name="dropout")(x)
-        outputs = layers.Dense(num_classes, activation="softmax", name=PREDICTIONS)(x)
+        outputs = pooled_classifier(x, num_classes, dropout)
         super().__init__(inputs=inputs, outputs=outputs, constructor_args=args, name=name, **kwargs)

@@ -19,7 +19,7 @@ import keras
 from keras import layers
 
 from ...errors import MaskTheFERError
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import ZooModel, constructor_args, pooled_classifier, softmax_output
 from ..registry import register_model
 from .blocks import VGG_CONFIGS, scale_config, vgg_features
 
@@ -52,15 +52,14 @@ class VGG(ZooModel):
         inputs = keras.Input(shape=tuple(input_shape), name="image")
         x = vgg_features(inputs, config, batch_norm=batch_norm)
         if head == "global":
-            x = layers.GlobalAveragePooling2D(name="features")(x)
-            x = layers.Dropout(dropout, name="dropout")(x)
+            outputs = pooled_classifier(x, num_classes, dropout)
         else:
             x = layers.Flatten(name="flatten")(x)
             units = max(1, int(round(dense_units * width)))
             for i in (1, 2):
                 x = layers.Dense(units, activation="relu", name="features" if i == 2 else f"fc{i}")(x)
                 x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-        outputs = layers.Dense(num_classes, activation="softmax", name=PREDICTIONS)(x)
+            outputs = softmax_output(x, num_classes)
         super().__init__(inputs=inputs, outputs=outputs, constructor_args=args, name=name or self.depth, **kwargs)
         # Grad-CAM reads the last ReLU of stage 5: before its pool, at the finest resolution the trunk ends with.
         self.last_conv_layer_name = f"stage{len(config)}_relu{len(config[-1])}"

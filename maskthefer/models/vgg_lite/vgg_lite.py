@@ -12,7 +12,7 @@ from typing import Sequence
 import keras
 from keras import layers
 
-from ..base import PREDICTIONS, ZooModel, constructor_args
+from ..base import ZooModel, constructor_args, softmax_output
 from ..registry import register_model
 
 
@@ -50,5 +50,5 @@ class VGGLite(ZooModel):
         for i, units in enumerate(dense_units, start=1):
             x = layers.Dense(units, activation="relu", name="features" if i == len(dense_units) else f"fc{i}")(x)
             x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-        outputs = layers.Dense(num_classes, activation="softmax", name=PREDICTIONS)(x)
+        outputs = softmax_output(x, num_classes)
         super().__init__(inputs=inputs, outputs=outputs, constructor_args=args, name=name, **kwargs)
