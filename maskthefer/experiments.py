@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 EXPERIMENTS_DIR_NAME = "experiments"
 # BUILD keys: those passed to BuildOptions as they are, and those that set the face pipeline.
-BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames"}
+BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames", "mix_subjects"}
 PIPELINE_KEYS = {"align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size"}
 
 

@@ -41,6 +41,9 @@ def _parse_mask_types(value: str | None) -> tuple[str, ...] | None:
               help="paper: stratified 85/15 (CK+: 66.7/33.3, subject-disjoint). usage: FER2013's own Usage split.")
 @click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Override the paper's test fraction.")
+@click.option("--mix-subjects", is_flag=True,
+              help="CK+: let a person's sequences fall on both sides of the split, as the paper's class-stratified "
+                   "split did (easier, leaks identity); default keeps every subject on one side.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Mask styles and splits; same seed, same records.")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
               help="Use only the first N source images (0: all) - for quick runs.")
@@ -99,6 +102,7 @@ def build_dataset(**kw) -> None:
         seed=kw["seed"],
         split=kw["split"],
         test_fraction=kw["test_fraction"],
+        mix_subjects=kw["mix_subjects"],
         limit=kw["limit"] or None,
         pipeline=pipeline,
         contempt=kw["contempt"],

@@ -63,6 +63,7 @@ class BuildOptions:
     seed: int = 0
     split: str = "paper"
     test_fraction: float | None = None
+    mix_subjects: bool = False  # allow a person on both sides of the split (the paper's CK+ split did)
     limit: int | None = None
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     contempt: str = "neutral"
@@ -90,6 +91,7 @@ class BuildOptions:
             "seed": self.seed,
             "split": self.split,
             "test_fraction": self.test_fraction,
+            "mix_subjects": self.mix_subjects,
             "shard_size": self.shard_size,
             "pipeline": self.pipeline.to_dict(),
             "maskthefer_version": __version__,
@@ -384,7 +386,7 @@ def build_dataset(options: BuildOptions) -> dict:
         dataset_kind=source.kind,
         seed=options.seed,
         usages=[item["usage"] for item in accepted],
-        subjects=[item["subject"] for item in accepted],
+        subjects=[] if options.mix_subjects else [item["subject"] for item in accepted],
         test_fraction=options.test_fraction,
     )
     split_of = {item["source_id"]: split for item, split in zip(accepted, splits)}

@@ -64,6 +64,8 @@ class PlateauCallback(keras.callbacks.Callback):
         self.state = state
         self.say = say
         self.reduced = False
+        self.message = ""
+        self.deferred = False  # set by RunRecorder, which prints the message under the epoch's own line
 
     def on_train_begin(self, logs=None):
         self.model.optimizer.learning_rate = self.state.lr
@@ -77,7 +79,9 @@ class PlateauCallback(keras.callbacks.Callback):
         self.reduced = self.state.update(float(logs[key]))
         if self.reduced:
             self.model.optimizer.learning_rate = self.state.lr
-            self.say(f"  plateau: learning rate {old:.4g} -> {self.state.lr:.4g}")
+            self.message = f"  plateau: learning rate {old:.4g} -> {self.state.lr:.4g} from the next epoch"
+            if not self.deferred:
+                self.say(self.message)
 
 
 class RunRecorder(keras.callbacks.Callback):
@@ -109,6 +113,7 @@ class RunRecorder(keras.callbacks.Callback):
         self.title = title
         self.say = say
         self.session_seconds: list[float] = []
+        plateau.deferred = True
         self._started = 0.0
         self._lr = 0.0
 
@@ -135,6 +140,8 @@ class RunRecorder(keras.callbacks.Callback):
         write_json(self.run.state_path, self.state(epoch + 1, iterations))
         plot_curves(self.run.curves_path, self.history, self.title)
         self.say(self._line(row, improved))
+        if self.plateau.reduced:
+            self.say(self.plateau.message)
 
     def state(self, epochs_done: int, iterations: int, **extra) -> dict[str, Any]:
         return {

@@ -142,6 +142,15 @@ def test_ckplus_build_keeps_subjects_on_one_side(tmp_path, shared_data):
     assert manifest["totals"]["source_images"] == 327
 
 
+def test_ckplus_mix_subjects_is_the_papers_class_stratified_split(tmp_path, shared_data):
+    manifest = build_small(tmp_path / "mixed", source="ckplus", mix_subjects=True)
+    subjects = {split: {r["subject"] for r in iter_split(tmp_path / "mixed", split, decode_images=False)} for split in ("train", "test")}
+    assert subjects["train"] & subjects["test"]  # people may now appear on both sides
+    for name, count in manifest["splits"]["test"]["class_counts"].items():
+        total = count + manifest["splits"]["train"]["class_counts"][name]
+        assert abs(count - total / 3) <= 1  # and every class is split 66.7 / 33.3
+
+
 def _run_cli(*args):
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.output
