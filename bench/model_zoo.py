@@ -20,11 +20,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from maskthefer.models import CROP_SHAPE, list_models  # noqa: E402
-from maskthefer.models.catalog import build_default, format_params  # noqa: E402
+from maskthefer.models import CROP_SHAPE, list_models
+from maskthefer.models.catalog import build_default, format_params
 
 
 def throughput(model, batch: np.ndarray, warmup: int, runs: int) -> tuple[float, float]:

@@ -7,7 +7,7 @@ the paper's tables (alphabetical), which is *not* the order of FER2013's CSV cod
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .errors import MaskTheFERError
 

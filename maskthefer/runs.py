@@ -54,7 +54,7 @@ class RunDir:
     def exists(self) -> bool:
         return self.config_path.is_file()
 
-    def require(self) -> "RunDir":
+    def require(self) -> RunDir:
         """Raise a readable error unless this is a run directory."""
         if not self.path.is_dir():
             raise RunError(f"run directory {self.path} does not exist")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from support import CKPLUS48, FER_CSV, SHARED_DATA, build_small, read_fer_rows
 
 

@@ -80,7 +80,8 @@ def build_dataset(**kw) -> None:
 
     An interrupted build resumes where it stopped when the same command is run again.
     """
-    from ..data.build import BuildOptions, build_dataset as run_build
+    from ..data.build import BuildOptions
+    from ..data.build import build_dataset as run_build
     from ..data.crop import CropSettings
     from ..data.faces import DetectorSettings
     from ..data.pipeline import PipelineSettings

@@ -30,7 +30,13 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
     Datasets and runs are reused: an identical build is not redone, a finished run is only evaluated, and an
     interrupted run is resumed.
     """
-    from ..experiments import describe, format_comparison, list_experiments, load_experiment, run_experiment
+    from ..experiments import (
+        describe,
+        format_comparison,
+        list_experiments,
+        load_experiment,
+        run_experiment,
+    )
 
     if list_only or not name:
         names = list_experiments(directory)

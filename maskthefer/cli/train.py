@@ -64,7 +64,8 @@ def train(**kw) -> None:
     if not kw["resume"] and kw["data"] is None:
         raise click.UsageError("--data is required: the folder written by `maskthefer build-dataset`")
 
-    from ..training import TrainConfig, parse_model_args, train as run_training
+    from ..training import TrainConfig, parse_model_args
+    from ..training import train as run_training
 
     legacy_decay = kw.pop("legacy_decay")
     mixed = kw.pop("mixed_precision")

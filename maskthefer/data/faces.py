@@ -57,7 +57,7 @@ class Box:
     def center(self) -> tuple[float, float]:
         return (self.left + self.right) / 2.0, (self.top + self.bottom) / 2.0
 
-    def scaled(self, factor: float) -> "Box":
+    def scaled(self, factor: float) -> Box:
         return Box(self.left * factor, self.top * factor, self.right * factor, self.bottom * factor, self.score)
 
 

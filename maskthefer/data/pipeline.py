@@ -64,7 +64,7 @@ class PipelineSettings:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PipelineSettings":
+    def from_dict(cls, data: dict) -> PipelineSettings:
         return cls(
             detect=DetectorSettings(**data["detect"]),
             redetect=DetectorSettings(**data["redetect"]),
@@ -73,11 +73,11 @@ class PipelineSettings:
         )
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> "PipelineSettings":
+    def from_manifest(cls, manifest: dict) -> PipelineSettings:
         """The settings a dataset was built with (so new photos are cropped the same way)."""
         return cls.from_dict(manifest["parameters"]["pipeline"])
 
-    def with_crop_size(self, height: int, width: int) -> "PipelineSettings":
+    def with_crop_size(self, height: int, width: int) -> PipelineSettings:
         return replace(self, crop=replace(self.crop, height=height, width=width))
 
 
@@ -118,7 +118,9 @@ class FacePipeline:
         style=None,
     ) -> ProcessedFace:
         """Crop one face; with `add_mask`, draw a synthetic mask first (style drawn from `rng` unless given)."""
-        from . import masks  # imported here: masks pulls in drawing code the reader side never needs
+        from . import (
+            masks,  # imported here: masks pulls in drawing code the reader side never needs
+        )
 
         settings = self.settings
         if not add_mask:

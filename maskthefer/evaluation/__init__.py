@@ -10,7 +10,13 @@ Evaluation runs on every Keras backend and never imports TensorFlow; only Grad-C
 need it.
 """
 
-from .evaluate import EvaluationReport, SetEvaluation, check_compatible, evaluate_arrays, evaluate_run
+from .evaluate import (
+    EvaluationReport,
+    SetEvaluation,
+    check_compatible,
+    evaluate_arrays,
+    evaluate_run,
+)
 from .explain import ExplainError, ExplainReport, explain_run
 from .loading import (
     EvaluationError,

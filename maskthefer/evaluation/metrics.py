@@ -12,8 +12,9 @@ them as F1 = 0 would penalise a model for a class it was never shown).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

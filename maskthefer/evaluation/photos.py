@@ -13,16 +13,22 @@ import csv
 import logging
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ..data.records import DatasetError, read_manifest
 from ..runs import RunDir, write_json
 from . import reference
-from .evaluate import EvaluationReport, attach_impact, evaluate_arrays, provenance, resolve_data_dir
+from .evaluate import (
+    EvaluationReport,
+    attach_impact,
+    evaluate_arrays,
+    provenance,
+    resolve_data_dir,
+)
 from .loading import EvaluationError, LoadedRun, load_run
 
 log = logging.getLogger(__name__)
@@ -106,7 +112,7 @@ def collect_faces(
         ids.append(item.source_id)
         styles.append(face.mask_style)
     height, width = settings.crop.height, settings.crop.width
-    stack = lambda arrays: np.stack(arrays) if arrays else np.zeros((0, height, width), np.uint8)  # noqa: E731
+    stack = lambda arrays: np.stack(arrays) if arrays else np.zeros((0, height, width), np.uint8)
     return PhotoFaces(
         crops=stack(crops),
         unmasked=stack(unmasked) if add_mask else None,
@@ -159,7 +165,7 @@ def evaluate_images(
         pipeline_settings=settings.to_dict(),
         pipeline_settings_from=settings_from,
         images_total=faces.total,
-        faces_classified=int(len(faces.labels)),
+        faces_classified=len(faces.labels),
         rejections=faces.rejections,
         rejected_file=REJECTED_CSV,
     )

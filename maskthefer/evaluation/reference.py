@@ -5,7 +5,7 @@ These are the paper's figures, not ours: reports label them "paper" and never mi
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..labels import EMOTIONS
 

@@ -13,8 +13,9 @@ Layout of one evaluated set (e.g. RUN/evaluation/test/):
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

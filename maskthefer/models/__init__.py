@@ -6,14 +6,16 @@
 Importing this package registers every family (and their custom layers with Keras serialisation).
 """
 
-from . import vgg_lite  # noqa: F401  (registers its models)
-from . import vgg  # noqa: F401  (vgg11, vgg16, vgg19)
-from . import mobilenet  # noqa: F401
-from . import resnet  # noqa: F401  (resnet18)
-from . import cbam  # noqa: F401  (cbam-resnet50)
-from . import resmaskingnet  # noqa: F401
-from . import attention  # noqa: F401  (abn, mcn, fecn)
-from . import facechannel  # noqa: F401
+from . import (
+    attention,  # noqa: F401  (abn, mcn, fecn)
+    cbam,  # noqa: F401  (cbam-resnet50)
+    facechannel,  # noqa: F401
+    mobilenet,  # noqa: F401
+    resmaskingnet,  # noqa: F401
+    resnet,  # noqa: F401  (resnet18)
+    vgg,  # noqa: F401  (vgg11, vgg16, vgg19)
+    vgg_lite,  # noqa: F401  (registers its models)
+)
 from .base import PREDICTIONS, ZooModel
 from .registry import (
     CROP_SHAPE,

@@ -11,8 +11,8 @@ number of classes), so rows are computed on demand and nothing is cached to disk
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from ..labels import EMOTIONS
 from .registry import create_model, list_models, model_spec

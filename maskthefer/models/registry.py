@@ -10,8 +10,9 @@ Families register themselves when `maskthefer.models` is imported:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import MaskTheFERError
 

@@ -9,7 +9,14 @@ directory in `maskthefer.runs`. The package imports TensorFlow only when it is t
 `augment="idg"` asks for ImageDataGenerator.
 """
 
-from .config import AUGMENT_MODES, PAPER_DEFAULTS, Augmentation, TrainConfig, TrainingError, parse_model_args
+from .config import (
+    AUGMENT_MODES,
+    PAPER_DEFAULTS,
+    Augmentation,
+    TrainConfig,
+    TrainingError,
+    parse_model_args,
+)
 from .optimizer import LegacyDecaySGD
 from .schedule import PlateauState, effective_lr
 from .trainer import train

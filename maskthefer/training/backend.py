@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import platform
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 import keras
 import numpy as np

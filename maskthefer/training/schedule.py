@@ -64,7 +64,7 @@ class PlateauState:
         return state
 
     @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> "PlateauState":
+    def from_dict(cls, state: dict[str, Any]) -> PlateauState:
         state = dict(state)
         if state.get("best") is None:
             state["best"] = -math.inf

@@ -18,9 +18,10 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -30,7 +31,12 @@ from ..models import PREDICTIONS, create_model, model_spec
 from ..runs import RunDir, write_json
 from .augment import describe, image_data_generator
 from .backend import backend_name, dtype_policy, seed_everything, versions
-from .callbacks import PlateauCallback, RunRecorder, restore_seed_states, save_model_atomically
+from .callbacks import (
+    PlateauCallback,
+    RunRecorder,
+    restore_seed_states,
+    save_model_atomically,
+)
 from .config import (
     DEFAULT_MODEL,
     RESUME_MUTABLE,
@@ -43,7 +49,13 @@ from .config import (
 )
 from .curves import read_history
 from .data import BatchSequence, IDGTransform, TrainingData, prepare_data
-from .model import build_training_model, classifier_of, compile_training_model, fit_targets, output_names
+from .model import (
+    build_training_model,
+    classifier_of,
+    compile_training_model,
+    fit_targets,
+    output_names,
+)
 from .schedule import PlateauState
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from support import CKPLUS48, REPO, build_small
+
 from maskthefer.cli import main
 from maskthefer.data.build import BuildError
 from maskthefer.data.records import iter_split, load_split, read_manifest

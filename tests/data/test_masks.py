@@ -83,7 +83,7 @@ def test_anchor_points_sit_on_real_faces(landmarked):
         assert units[2, 1] < units[4, 1] and units[3, 1] < units[5, 1]  # nose-level points above lip-level ones
         assert units[0, 1] < units[4, 1] < units[1, 1]  # bridge above the lip line, the chin below it
         # the four side anchors lie on the jaw polyline
-        for anchor, chain in ((anchors[2], range(0, 9)), (anchors[5], range(8, 17))):
+        for anchor, chain in ((anchors[2], range(9)), (anchors[5], range(8, 17))):
             jaw = landmarks[list(chain)]
             gaps = [_distance_to_segment(anchor, a, b) for a, b in zip(jaw[:-1], jaw[1:])]
             assert min(gaps) < 0.05

@@ -81,10 +81,9 @@ def test_records_read_back_by_tf_data_equal_what_was_written(tmp_path):
 
 def test_interrupted_writer_leaves_no_file(tmp_path):
     path = tmp_path / "shard.tfrecord"
-    with pytest.raises(RuntimeError):
-        with RecordWriter(path) as writer:
-            writer.write(b"payload")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), RecordWriter(path) as writer:
+        writer.write(b"payload")
+        raise RuntimeError("killed")
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 import cv2
 import pytest
-
 from support import CKPLUS48, FER_CSV, read_fer_rows
+
 from maskthefer.data.sources import ImageProblem, SourceError, open_source
 from maskthefer.labels import EMOTIONS, FER2013_CODES
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
-from maskthefer.data.records import FaceRecord, RecordWriter, iter_split, read_manifest, serialize_record
+from maskthefer.data.records import (
+    FaceRecord,
+    RecordWriter,
+    iter_split,
+    read_manifest,
+    serialize_record,
+)
 
 TINY_EPOCHS = 2
 

@@ -13,7 +13,12 @@ from maskthefer.cli import main
 from maskthefer.data.records import read_manifest
 from maskthefer.evaluation import explain_run
 from maskthefer.evaluation.explain import choose_examples
-from maskthefer.evaluation.explain.grids import DEFAULT_COLUMNS, HEADER_INCHES, PANEL_INCHES, grid_size_px
+from maskthefer.evaluation.explain.grids import (
+    DEFAULT_COLUMNS,
+    HEADER_INCHES,
+    PANEL_INCHES,
+    grid_size_px,
+)
 from maskthefer.evaluation.explain.grids import DPI as GRID_DPI
 from maskthefer.labels import EMOTIONS
 

@@ -25,7 +25,13 @@ from click.testing import CliRunner
 
 from maskthefer.cli import main as cli_main
 from maskthefer.labels import EMOTIONS, FER2013_CODES
-from maskthefer.models import CROP_SHAPE, PREDICTIONS, create_model, list_models, model_spec
+from maskthefer.models import (
+    CROP_SHAPE,
+    PREDICTIONS,
+    create_model,
+    list_models,
+    model_spec,
+)
 from maskthefer.models.catalog import default_num_classes, describe_model
 
 REPO = Path(__file__).resolve().parents[2]

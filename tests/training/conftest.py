@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import REPO, build_small  # tests/support.py (tests/ is on sys.path)
 
 # VGG-lite's registry tiny config, as --model-arg values.

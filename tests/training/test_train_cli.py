@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from maskthefer.cli import main
-from maskthefer.training.curves import read_history
 from maskthefer.runs import RunDir
+from maskthefer.training.curves import read_history
 
 from .conftest import REPO
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from maskthefer.data.records import load_split, read_manifest
-from maskthefer.training.data import MASK_CLASS_NAMES, Arrays, BatchSequence, prepare_data
+from maskthefer.training.data import (
+    MASK_CLASS_NAMES,
+    Arrays,
+    BatchSequence,
+    prepare_data,
+)
 
 
 def test_validation_is_a_stratified_hold_out_of_train(fer_dataset):

@@ -8,8 +8,8 @@ texture's own randomness), so drawing is a pure function of (image, landmarks, s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -42,7 +42,7 @@ class SplitData:
     def image_shape(self) -> tuple[int, int]:
         return tuple(self.images.shape[1:3])  # type: ignore[return-value]
 
-    def subset(self, index: np.ndarray) -> "SplitData":
+    def subset(self, index: np.ndarray) -> SplitData:
         """A new SplitData holding the rows in `index` (used for validation hold-outs)."""
         index = np.asarray(index)
         return SplitData(

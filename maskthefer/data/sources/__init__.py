@@ -12,8 +12,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import IMAGE_EXTENSIONS, ImageProblem, Source, SourceError, SourceImage, decode_image_bytes
-from .ckplus import CONTEMPT_CHOICES, FRAME_CHOICES, CkPlus48, CkPlusSequences, open_ckplus
+from .base import (
+    IMAGE_EXTENSIONS,
+    ImageProblem,
+    Source,
+    SourceError,
+    SourceImage,
+    decode_image_bytes,
+)
+from .ckplus import (
+    CONTEMPT_CHOICES,
+    FRAME_CHOICES,
+    CkPlus48,
+    CkPlusSequences,
+    open_ckplus,
+)
 from .fer2013 import Fer2013Csv, Fer2013Folder, open_fer2013
 from .folder import LabelledFolder
 

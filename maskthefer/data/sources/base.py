@@ -7,8 +7,9 @@ yielded, with `problem` set, so the build counts them as rejections instead of l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 

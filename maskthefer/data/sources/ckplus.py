@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ...labels import CKPLUS_CODES, EMOTIONS, UnknownLabelError, canonical_label
 from .base import IMAGE_EXTENSIONS, SourceError, SourceImage

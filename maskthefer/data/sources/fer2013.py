@@ -11,8 +11,8 @@ import csv
 import gzip
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from ...labels import EMOTIONS, FER2013_CODES, UnknownLabelError, canonical_label
 from .base import IMAGE_EXTENSIONS, SourceError, SourceImage

@@ -7,8 +7,8 @@ Files that are not images (by extension) are counted and reported in `describe()
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ...labels import EMOTIONS, UnknownLabelError, canonical_label
 from .base import IMAGE_EXTENSIONS, SourceError, SourceImage

@@ -3,7 +3,13 @@
 tf-keras-vis is imported only inside `attribution_maps`, so importing this package never loads TensorFlow.
 """
 
-from .attribution import METHODS, ExplainError, attribution_maps, require_tensorflow, tensorflow_problem
+from .attribution import (
+    METHODS,
+    ExplainError,
+    attribution_maps,
+    require_tensorflow,
+    tensorflow_problem,
+)
 from .curves import plot_curves
 from .run import ExplainReport, choose_examples, explain_run
 

@@ -28,7 +28,13 @@ import numpy as np
 from ...data.records import load_split, read_manifest
 from ...runs import RunDir, write_json
 from ..evaluate import check_compatible, provenance, resolve_data_dir, split_has_pairs
-from ..loading import EvaluationError, feature_model, load_run, predict_features, predict_proba
+from ..loading import (
+    EvaluationError,
+    feature_model,
+    load_run,
+    predict_features,
+    predict_proba,
+)
 from . import curves as curves_mod
 from . import grids, tsne
 from .attribution import METHODS, attribution_maps, require_tensorflow
@@ -69,7 +75,12 @@ def choose_examples(labels: np.ndarray, count: int, seed: int = 0) -> np.ndarray
 
 def _load_faces(loaded, data_dir, split, images_dir, add_mask, seed, target: Path, document: dict) -> _Faces:
     if images_dir is not None:
-        from ..photos import REJECTED_CSV, collect_faces, pipeline_settings, write_rejected
+        from ..photos import (
+            REJECTED_CSV,
+            collect_faces,
+            pipeline_settings,
+            write_rejected,
+        )
 
         settings, _ = pipeline_settings(loaded, data_dir)
         faces = collect_faces(images_dir, loaded.class_names, settings, add_mask=add_mask, seed=seed)
@@ -193,4 +204,4 @@ def _tsne(loaded, faces: _Faces, samples: int, seed: int, target: Path, report: 
     )
     tsne.write_points(target / "tsne.csv", points, labels, loaded.class_names, [faces.ids[i] for i in chosen])
     report.files += [path, target / "tsne.csv"]
-    document["tsne"] = {"faces": int(len(chosen)), "feature_layer": layer, "feature_dim": int(features.shape[1])}
+    document["tsne"] = {"faces": len(chosen), "feature_layer": layer, "feature_dim": int(features.shape[1])}

@@ -9,10 +9,10 @@ __all__ = [
     "ABN",
     "ATTENTION_MAP",
     "ATTENTION_PREDICTIONS",
-    "AttentionGate",
-    "AttentionTransferError",
     "FECN",
     "MASK_CLASSES",
     "MCN",
+    "AttentionGate",
+    "AttentionTransferError",
     "ResizeLike",
 ]

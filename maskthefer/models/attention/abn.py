@@ -13,13 +13,20 @@ returns a Keras model from the image to it, for visualisation and for checking w
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 
 from ..base import PREDICTIONS, ZooModel, constructor_args
 from ..registry import register_model
-from .branch import attention_branch, attention_logits, last_conv_name, perception_head, shared_trunk, trunk_config
+from .branch import (
+    attention_branch,
+    attention_logits,
+    last_conv_name,
+    perception_head,
+    shared_trunk,
+    trunk_config,
+)
 from .layers import AttentionGate
 
 ATTENTION_PREDICTIONS = "attention_predictions"

@@ -7,7 +7,7 @@ the weights of layer `X` of the trained MCN.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from keras import layers
 

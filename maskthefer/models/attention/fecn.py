@@ -16,7 +16,8 @@ run in inference mode, so the MCN's moving statistics stay as trained too.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import keras
 
@@ -157,7 +158,7 @@ class FECN(ZooModel):
         return copied
 
     @classmethod
-    def from_mcn(cls, mcn: keras.Model, num_classes: int = 7, **kwargs) -> "FECN":
+    def from_mcn(cls, mcn: keras.Model, num_classes: int = 7, **kwargs) -> FECN:
         """A FECN whose generator matches `mcn` (same config, same input shape) with `mcn`'s weights loaded."""
         mcn_config = {k: v for k, v in mcn.get_config().items() if k in _MCN_GRAPH_KEYS}
         kwargs.setdefault("input_shape", tuple(mcn.input_shape[1:]))

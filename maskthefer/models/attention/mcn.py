@@ -7,7 +7,7 @@ whatever the expression; FECN (stage 2) then reuses that map, frozen, as its att
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 

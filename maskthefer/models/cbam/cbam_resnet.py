@@ -11,7 +11,7 @@ where the 7x7 spatial gate still sees a map rather than its own padding, at 16 t
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 

@@ -14,7 +14,8 @@ convolution is shunting-inhibited: a parallel inhibitory 3x3 convolution of the 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 from keras import layers

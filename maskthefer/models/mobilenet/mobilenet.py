@@ -10,7 +10,7 @@ The network strides 32 times, so a 48x96 crop ends as a 2x3 map ("same" padding 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers

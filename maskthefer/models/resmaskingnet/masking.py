@@ -15,7 +15,6 @@ from __future__ import annotations
 from keras import layers
 
 from ...errors import MaskTheFERError
-
 from ..resnet.blocks import CONV_INIT, basic_block
 
 

@@ -14,14 +14,21 @@ an `ImageResize` layer named `fit_resize`) to `resize_to`, by default each side 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 
 from ...errors import MaskTheFERError
 from ..base import ZooModel, constructor_args, pooled_classifier
 from ..registry import register_model
-from ..resnet.blocks import STEM_STRIDE, STEMS, basic_block, check_layout, resnet_stage, resnet_stem
+from ..resnet.blocks import (
+    STEM_STRIDE,
+    STEMS,
+    basic_block,
+    check_layout,
+    resnet_stage,
+    resnet_stem,
+)
 from .layers import ImageResize, ResidualMasking
 from .masking import masking_unet
 

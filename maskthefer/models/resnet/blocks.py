@@ -12,7 +12,7 @@ shortcut (1x1 conv + BN) only where the shape changes, and in bottlenecks the st
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
 
 from keras import layers
 
@@ -38,7 +38,7 @@ RESNET_LAYOUTS: dict[int, tuple[str, tuple[int, ...]]] = {
 }
 
 
-def conv_bn(x, filters: int, kernel_size: int, stride: int = 1, name: str = "conv", activation: Optional[str] = "relu"):
+def conv_bn(x, filters: int, kernel_size: int, stride: int = 1, name: str = "conv", activation: str | None = "relu"):
     """Conv (no bias: BN's beta replaces it) -> BN -> optional activation.
 
     Layers are named `{name}`, `{name}_bn` and `{name}_{activation}`.
@@ -74,7 +74,7 @@ def _shortcut(x, out_channels: int, stride: int, name: str):
     return conv_bn(x, out_channels, 1, name=f"{name}_shortcut", activation=None)
 
 
-def basic_block(x, filters: int, stride: int = 1, name: str = "block", gate: Optional[Gate] = None):
+def basic_block(x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None):
     """Two 3x3 convs (the first strided) plus shortcut; output has `filters` channels (expansion 1)."""
     shortcut = _shortcut(x, filters, stride, name)
     y = conv_bn(x, filters, 3, stride=stride, name=f"{name}_conv1")
@@ -86,7 +86,7 @@ def basic_block(x, filters: int, stride: int = 1, name: str = "block", gate: Opt
 
 
 def bottleneck_block(
-    x, filters: int, stride: int = 1, name: str = "block", gate: Optional[Gate] = None, expansion: int = 4
+    x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None, expansion: int = 4
 ):
     """1x1 reduce -> 3x3 (strided) -> 1x1 expand to `filters * expansion` channels, plus shortcut."""
     out_channels = filters * expansion
@@ -104,7 +104,7 @@ BLOCKS: dict[str, Callable] = {"basic": basic_block, "bottleneck": bottleneck_bl
 
 
 def resnet_stage(
-    x, block: Callable, filters: int, num_blocks: int, stride: int, name: str, gate: Optional[Gate] = None
+    x, block: Callable, filters: int, num_blocks: int, stride: int, name: str, gate: Gate | None = None
 ):
     """`num_blocks` blocks named `{name}_block{i}`; only the first one strides (and projects)."""
     for index in range(1, num_blocks + 1):
@@ -119,7 +119,7 @@ def resnet_features(
     base_filters: int = 64,
     stem: str = "small",
     prefix: str = "",
-    gate: Optional[Gate] = None,
+    gate: Gate | None = None,
 ):
     """Stem plus four (or len(blocks)) stages with filters base, 2x, 4x, 8x...; returns the last feature map.
 

@@ -13,7 +13,7 @@ the pixels, so on CPU it is an order of magnitude slower (bench/model_zoo.py).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 

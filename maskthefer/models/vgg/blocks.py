@@ -5,7 +5,7 @@ A configuration lists, per stage, the filters of each 3x3 convolution; every sta
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from keras import layers
 

@@ -13,7 +13,7 @@ five pools leave a 1x3 map (the last pool is skipped once a side is under 2 pixe
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers

@@ -7,7 +7,7 @@ model has 36.86 M parameters, 97 % of them in the dense head.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 from keras import layers

@@ -8,7 +8,15 @@ import numpy as np
 from ..canvas import Canvas, jaw_region, smoothstep
 from ..style import COLOURS, MaskStyle
 from ..textures import albedo
-from .base import Drawing, ear_loops, loop_colour, ridge_x, straps_band, valve, wrap_height
+from .base import (
+    Drawing,
+    ear_loops,
+    loop_colour,
+    ridge_x,
+    straps_band,
+    valve,
+    wrap_height,
+)
 
 _STRAP_COLOURS = ("yellow", "sky-blue", "white", "orange", "teal", "light-grey")
 _VALVE_COLOURS = ("white", "light-grey", "charcoal", "blue", "orange")
