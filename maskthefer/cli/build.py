@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..workspace import DATASETS_DIR
+
 
 def _parse_crop_size(value: str) -> tuple[int, int]:
     try:
@@ -99,7 +101,7 @@ def build_dataset(**kw) -> None:
     options = BuildOptions(
         source=source,
         input_path=Path(input_path),
-        out_dir=kw["out_dir"] or Path("datasets") / source,
+        out_dir=kw["out_dir"] or DATASETS_DIR / source,
         seed=kw["seed"],
         split=kw["split"],
         test_fraction=kw["test_fraction"],

@@ -10,6 +10,7 @@ from .options import (
     images_option,
     out_option,
     require_images_for_add_mask,
+    resolve_run,
     run_option,
     seed_option,
     split_option,
@@ -45,6 +46,7 @@ def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, a
     from ..evaluation import evaluate_images, evaluate_run
 
     require_images_for_add_mask(add_mask, images_dir)
+    run_dir = resolve_run(run_dir)
     if images_dir is not None:
         if unmasked is not None:
             raise click.UsageError("--unmasked/--no-unmasked apply to dataset splits; with --images use --add-mask")

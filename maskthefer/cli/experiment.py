@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..workspace import DATASETS_DIR
+
 
 @click.command("experiment")
 @click.argument("name", required=False)
@@ -13,7 +15,7 @@ import click
 @click.option("--show", is_flag=True, help="Print the experiment's description and settings, run nothing.")
 @click.option("--limit", type=click.IntRange(min=1), help="Use only the first N source images (quick check).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Train for N epochs instead of the config's.")
-@click.option("--datasets-dir", type=click.Path(path_type=Path), default=Path("datasets"), show_default=True)
+@click.option("--datasets-dir", type=click.Path(path_type=Path), default=DATASETS_DIR, show_default=True)
 @click.option("--runs-dir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path),
               help="Folder of experiment files [./experiments or the checkout's].")

@@ -10,6 +10,7 @@ from .options import (
     images_option,
     out_option,
     require_images_for_add_mask,
+    resolve_run,
     run_option,
     seed_option,
     split_option,
@@ -49,6 +50,7 @@ def explain(
     from ..evaluation import explain_run
 
     require_images_for_add_mask(add_mask, images_dir)
+    run_dir = resolve_run(run_dir)
     report = explain_run(
         run_dir,
         method=None if method == "none" else method,

@@ -9,7 +9,21 @@ import click
 
 
 def run_option(purpose: str) -> Callable:
-    return click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path), help=f"Run directory to {purpose}.")
+    return click.option(
+        "--run", "run_dir", type=click.Path(path_type=Path),
+        help=f"Run directory to {purpose} [the run under runs/ that trained last].",
+    )
+
+
+def resolve_run(run_dir: Path | None) -> Path:
+    """`--run`, or the latest run under runs/ (said on stderr, so a script sees which one it got)."""
+    if run_dir is not None:
+        return run_dir
+    from ..workspace import latest_run
+
+    run_dir = latest_run()
+    click.echo(f"--run not given: using the latest run, {run_dir}", err=True)
+    return run_dir
 
 
 data_option = click.option(

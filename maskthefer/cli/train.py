@@ -11,7 +11,9 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 
 @click.command("train")
 @click.option("--model", help="Registered model name [vgg-lite]; `maskthefer models` lists them.")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder written by `maskthefer build-dataset`.")
+@click.option("--data", type=click.Path(path_type=Path),
+              help="Dataset folder written by `maskthefer build-dataset` [datasets/fer2013, or the only dataset "
+                   "built under datasets/].")
 @click.option("--run-dir", type=click.Path(path_type=Path), help="Run directory [runs/<model>-<dataset folder>].")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs [150]; with --resume, a larger value extends a run.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Batch size [64 FER2013 and folders, 16 CK+].")
@@ -62,7 +64,10 @@ def train(**kw) -> None:
     if kw["resume"] and kw["overwrite"]:
         raise click.UsageError("--resume continues a run and --overwrite replaces it; pass one of them")
     if not kw["resume"] and kw["data"] is None:
-        raise click.UsageError("--data is required: the folder written by `maskthefer build-dataset`")
+        from ..workspace import default_dataset
+
+        kw["data"] = default_dataset()
+        click.echo(f"--data not given: using {kw['data']}", err=True)
 
     from ..training import TrainConfig, parse_model_args
     from ..training import train as run_training

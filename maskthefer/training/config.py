@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MaskTheFERError
+from ..workspace import RUNS_DIR
 
 AUGMENT_MODES = ("layers", "idg", "none")
 MIXED_PRECISION = ("bf16",)
 DEFAULT_MODEL = "vgg-lite"
-DEFAULT_RUNS_DIR = Path("runs")
+DEFAULT_RUNS_DIR = RUNS_DIR
 
 
 class TrainingError(MaskTheFERError):
@@ -270,5 +271,8 @@ def parse_model_args(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
 
 
 def default_run_dir(model: str, data: str | os.PathLike) -> Path:
-    """runs/<model>-<dataset folder name>: deterministic, so `--resume` finds it without --run-dir."""
-    return DEFAULT_RUNS_DIR / f"{model}-{Path(data).resolve().name}"
+    """runs/<model>-<dataset folder name>: deterministic, so `--resume` finds it without --run-dir.
+
+    The name is the one the user gave (made absolute so "." has one), not a symlink's target.
+    """
+    return DEFAULT_RUNS_DIR / f"{model}-{Path(os.path.abspath(data)).name}"

@@ -31,9 +31,10 @@ def assert_clear_error(result, *fragments: str) -> None:
         assert fragment in result.output, result.output
 
 
-def test_missing_data_directory(tmp_path):
+def test_missing_data_directory(tmp_path, monkeypatch):
     assert_clear_error(invoke("--data", str(tmp_path / "nowhere")), "nowhere does not exist", "build-dataset")
-    assert_clear_error(invoke("--epochs", "1"), "--data is required")
+    monkeypatch.chdir(tmp_path)  # no datasets/ here for --data to default to
+    assert_clear_error(invoke("--epochs", "1"), "--data not given and no built dataset", "build-dataset")
 
 
 def test_unknown_model(fer_dataset, tmp_path):
