@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..workspace import DATASETS_DIR
+from ..workspace import DATASETS_DIR, RUNS_DIR
 
 
 @click.command("experiment")
@@ -16,7 +16,7 @@ from ..workspace import DATASETS_DIR
 @click.option("--limit", type=click.IntRange(min=1), help="Use only the first N source images (quick check).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Train for N epochs instead of the config's.")
 @click.option("--datasets-dir", type=click.Path(path_type=Path), default=DATASETS_DIR, show_default=True)
-@click.option("--runs-dir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
+@click.option("--runs-dir", type=click.Path(path_type=Path), default=RUNS_DIR, show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path),
               help="Folder of experiment files [./experiments or the checkout's].")
 @click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
