@@ -15,7 +15,12 @@ from click.testing import CliRunner
 from support import FER_CSV, REPO
 
 from maskthefer.cli import main
-from maskthefer.experiments import ExperimentError, list_experiments, load_experiment, run_experiment
+from maskthefer.experiments import (
+    ExperimentError,
+    list_experiments,
+    load_experiment,
+    run_experiment,
+)
 from maskthefer.models import list_models, model_spec
 
 SHIPPED = REPO / "experiments"
