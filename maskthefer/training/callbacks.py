@@ -58,15 +58,13 @@ class PlateauCallback(keras.callbacks.Callback):
     """ReduceLROnPlateau on validation accuracy driven by a saveable `PlateauState`.
 
     The state's `lr` is the base rate the optimizer holds; `LegacyDecaySGD` applies the time decay on top.
+    `reduced` tells whether the epoch just ended lowered it (RunRecorder reports it under the epoch's line).
     """
 
-    def __init__(self, state: PlateauState, say: Callable[[str], None] = print):
+    def __init__(self, state: PlateauState):
         super().__init__()
         self.state = state
-        self.say = say
         self.reduced = False
-        self.message = ""
-        self.deferred = False  # set by RunRecorder, which prints the message under the epoch's own line
 
     def on_train_begin(self, logs=None):
         self.model.optimizer.learning_rate = self.state.lr
@@ -76,13 +74,9 @@ class PlateauCallback(keras.callbacks.Callback):
         key = accuracy_key(logs, "val_")
         if key is None:
             raise TrainingError(f"no validation accuracy in the epoch logs ({sorted(logs)})")
-        old = self.state.lr
         self.reduced = self.state.update(float(logs[key]))
         if self.reduced:
             self.model.optimizer.learning_rate = self.state.lr
-            self.message = f"  plateau: learning rate {old:.4g} -> {self.state.lr:.4g} from the next epoch"
-            if not self.deferred:
-                self.say(self.message)
 
 
 class RunRecorder(keras.callbacks.Callback):
@@ -114,7 +108,6 @@ class RunRecorder(keras.callbacks.Callback):
         self.title = title
         self.say = say
         self.session_seconds: list[float] = []
-        plateau.deferred = True
         self._started = 0.0
         self._lr = 0.0
 
@@ -141,8 +134,8 @@ class RunRecorder(keras.callbacks.Callback):
         write_json(self.run.state_path, self.state(epoch + 1, iterations))
         plot_curves(self.run.curves_path, self.history, self.title)
         self.say(self._line(row, improved))
-        if self.plateau.reduced:
-            self.say(self.plateau.message)
+        if self.plateau.reduced:  # row["lr"] is the rate this epoch ran with
+            self.say(f"  plateau: learning rate {row['lr']:.4g} -> {self.plateau.state.lr:.4g} from the next epoch")
 
     def state(self, epochs_done: int, iterations: int, **extra) -> dict[str, Any]:
         return {

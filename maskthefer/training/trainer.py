@@ -425,7 +425,7 @@ def _fit(session: Session, config: TrainConfig, say) -> RunDir:
         data.validation, num_classes=num_classes, batch_size=max(cfg["batch_size"], VALIDATION_BATCH), repeat=False,
         targets=targets,
     )
-    plateau = PlateauCallback(session.plateau, say)
+    plateau = PlateauCallback(session.plateau)
     recorder = RunRecorder(
         run, classifier=classifier, plateau=plateau, epochs=cfg["epochs"], decay=cfg["legacy_decay"],
         history=session.history, best=session.best, save_classifier=session.save_classifier,

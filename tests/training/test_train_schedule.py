@@ -90,7 +90,7 @@ def test_plateau_callback_drives_the_optimizer_learning_rate():
     inputs = keras.Input((2,))
     model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
     model.compile(optimizer=LegacyDecaySGD(learning_rate=0.01, decay=1e-4), loss="mse")
-    callback = PlateauCallback(PlateauState(lr=0.01, factor=0.75, patience=2, min_lr=0.004), say=lambda _: None)
+    callback = PlateauCallback(PlateauState(lr=0.01, factor=0.75, patience=2, min_lr=0.004))
     callback.set_model(model)
     callback.on_train_begin()
     observed = []

@@ -74,15 +74,20 @@ def _shortcut(x, out_channels: int, stride: int, name: str):
     return conv_bn(x, out_channels, 1, name=f"{name}_shortcut", activation=None)
 
 
+def _merge(y, shortcut, name: str, gate: Gate | None):
+    """The end of every block: optional gate (CBAM) on the residual branch, add the shortcut, ReLU."""
+    if gate is not None:
+        y = gate(y, name=f"{name}_gate")
+    y = layers.Add(name=f"{name}_add")([y, shortcut])
+    return layers.Activation("relu", name=f"{name}_out")(y)
+
+
 def basic_block(x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None):
     """Two 3x3 convs (the first strided) plus shortcut; output has `filters` channels (expansion 1)."""
     shortcut = _shortcut(x, filters, stride, name)
     y = conv_bn(x, filters, 3, stride=stride, name=f"{name}_conv1")
     y = conv_bn(y, filters, 3, name=f"{name}_conv2", activation=None)
-    if gate is not None:
-        y = gate(y, name=f"{name}_gate")
-    y = layers.Add(name=f"{name}_add")([y, shortcut])
-    return layers.Activation("relu", name=f"{name}_out")(y)
+    return _merge(y, shortcut, name, gate)
 
 
 def bottleneck_block(
@@ -94,10 +99,7 @@ def bottleneck_block(
     y = conv_bn(x, filters, 1, name=f"{name}_conv1")
     y = conv_bn(y, filters, 3, stride=stride, name=f"{name}_conv2")
     y = conv_bn(y, out_channels, 1, name=f"{name}_conv3", activation=None)
-    if gate is not None:
-        y = gate(y, name=f"{name}_gate")
-    y = layers.Add(name=f"{name}_add")([y, shortcut])
-    return layers.Activation("relu", name=f"{name}_out")(y)
+    return _merge(y, shortcut, name, gate)
 
 
 BLOCKS: dict[str, Callable] = {"basic": basic_block, "bottleneck": bottleneck_block}
