@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 
 import click
 
 from .. import __version__
 from ..errors import MaskTheFERError
+from ..quiet import quiet_tensorflow_startup
+
+# Subcommand modules are imported while click parses the command line, before `main` runs, so the switch that
+# keeps TensorFlow's native start-up lines off stderr is set here, at import.
+quiet_tensorflow_startup()
 
 # command name -> (module, attribute, one-line help shown by `maskthefer --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -71,4 +75,3 @@ def main(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ banners hide our own output
