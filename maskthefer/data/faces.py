@@ -20,6 +20,9 @@ from ..errors import MaskTheFERError
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 PREDICTOR_ENV = "MASKTHEFER_PREDICTOR"
 _DETECT_MAX_SIDE = 480  # photos larger than this are searched at this size (HOG finds 80 px faces there)
+# Two boxes sharing this much of the smaller one's area are one face found twice (HOG's sliding window often
+# fires at two scales on one masked face); two people's boxes overlap little even in a tight group photo.
+SAME_FACE_OVERLAP = 0.3
 
 # 68-point landmark groups (iBUG 300-W numbering).
 JAW = slice(0, 17)
@@ -59,6 +62,24 @@ class Box:
 
     def scaled(self, factor: float) -> Box:
         return Box(self.left * factor, self.top * factor, self.right * factor, self.bottom * factor, self.score)
+
+    def overlap(self, other: Box) -> float:
+        """Area shared with `other`, as a fraction of the smaller box's area."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        if width <= 0 or height <= 0:
+            return 0.0
+        smaller = min(self.width * self.height, other.width * other.height)
+        return width * height / smaller if smaller > 0 else 0.0
+
+
+def merge_same_face(boxes: list[Box], overlap: float = SAME_FACE_OVERLAP) -> list[Box]:
+    """Boxes best score first, each face once: a box overlapping a better one by `overlap` is dropped."""
+    kept: list[Box] = []
+    for box in sorted(boxes, key=lambda b: -b.score):
+        if all(box.overlap(better) < overlap for better in kept):
+            kept.append(box)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -115,7 +136,7 @@ class FaceAnalyzer:
         self._predictor = dlib.shape_predictor(str(self.predictor_path))
 
     def detect(self, image: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[Box]:
-        """All faces in `image` (gray or BGR uint8), best score first."""
+        """All faces in `image` (gray or BGR uint8), best score first, each face once (see merge_same_face)."""
         gray = np.ascontiguousarray(to_gray(image))
         scale = 1.0
         if max(gray.shape) > _DETECT_MAX_SIDE:
@@ -128,7 +149,7 @@ class FaceAnalyzer:
             Box(r.left(), r.top(), r.right() + 1, r.bottom() + 1, float(s)).scaled(1.0 / scale)
             for r, s in zip(rects, scores)
         ]
-        return sorted(boxes, key=lambda b: -b.score)
+        return merge_same_face(boxes)
 
     def landmarks(self, image: np.ndarray, box: Box) -> np.ndarray:
         """The 68 landmarks of the face in `box` as a (68, 2) float32 array of (x, y)."""

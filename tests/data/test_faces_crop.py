@@ -120,3 +120,39 @@ def test_unusable_images_are_rejected_with_a_reason(face_analyzer):
         with pytest.raises(FaceRejected) as error:
             pipeline.process(image, add_mask=True, rng=np.random.default_rng(0))
         assert error.value.reason == "no_face"
+
+
+# FER2013 rows whose masked face (build seed 0) HOG finds twice, as two overlapping boxes of one face.
+_FOUND_TWICE_WHEN_MASKED = (582, 795, 978, 1067, 1664, 1745, 1794, 1946)
+
+
+def test_overlapping_detections_of_one_face_count_once(face_analyzer, shared_data):
+    from support import read_fer_rows
+
+    from maskthefer.data.build import item_rng
+    from maskthefer.data.faces import Box, merge_same_face
+
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    for row in _FOUND_TWICE_WHEN_MASKED:
+        _, image, _ = read_fer_rows(1, start=row)[0]
+        try:
+            pipeline.process(image, add_mask=True, rng=item_rng(0, f"row-{row:05d}"))
+        except FaceRejected as rejection:
+            assert rejection.reason != "multiple_faces_after_mask", row
+    # A box half inside a better one is the same face; a disjoint one is somebody else.
+    best, twin, neighbour = Box(0, 0, 40, 40, 0.5), Box(-15, -10, 25, 30, -0.9), Box(45, 0, 85, 40, -0.2)
+    assert merge_same_face([twin, best, neighbour]) == [best, neighbour]
+
+
+def test_two_people_still_count_as_two(face_analyzer, fer_faces):
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    pairs = 0
+    for (_, left, _), (_, right, _) in zip(fer_faces[0:40:2], fer_faces[1:40:2]):
+        pair = cv2.resize(np.hstack([left, right]), (192, 96), interpolation=cv2.INTER_CUBIC)
+        if len(face_analyzer.detect(pair, LENIENT)) != 2:
+            continue  # one of the two is a face HOG misses even alone
+        pairs += 1
+        with pytest.raises(FaceRejected) as error:
+            pipeline.process(pair, add_mask=False)
+        assert error.value.reason == "multiple_faces"
+    assert pairs >= 8
