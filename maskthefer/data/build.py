@@ -22,11 +22,15 @@ import multiprocessing
 import os
 import platform
 import shutil
+import signal
+import sys
+import threading
 import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -46,6 +50,7 @@ log = logging.getLogger(__name__)
 
 SCRATCH_DIR = ".build"
 PARAMS_FILE = "params.json"
+LOCK_FILE = "lock"
 SPLIT_ORDER = ("train", "test", "private_test")
 
 
@@ -103,8 +108,36 @@ class BuildOptions:
 _worker_pipeline: FacePipeline | None = None
 
 
-def _init_worker(settings: dict) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker as soon as the build process that started it is gone (even killed with SIGKILL).
+
+    Otherwise a killed build leaves its workers running for ever, and a re-run finds them still writing.
+    Linux delivers SIGKILL to the worker at once (prctl PR_SET_PDEATHSIG); elsewhere, and in case the
+    parent died before the call, a watchdog thread notices the parent change within half a second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # no usable libc: the watchdog below still ends the worker
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _init_worker(settings: dict, parent_pid: int | None = None) -> None:
     global _worker_pipeline
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     # Workers share the cores already; stop OpenCV from starting a thread pool of its own in each one.
     import cv2
 
@@ -206,7 +239,7 @@ def _run_chunks(source, options: BuildOptions, scratch: Path, class_names: list[
             # other library's) threads can deadlock in the child. A bounded window of chunks in flight keeps
             # memory flat on sources larger than RAM.
             context = multiprocessing.get_context("spawn")
-            init = (options.pipeline.to_dict(),)
+            init = (options.pipeline.to_dict(), os.getpid())
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init) as pool:
                 in_flight: set[Future] = set()
                 for index, chunk in pending():
@@ -345,12 +378,46 @@ def _prepare_out_dir(options: BuildOptions, params: dict) -> tuple[Path, dict | 
     return scratch, None
 
 
+@contextmanager
+def _exclusive(scratch: Path):
+    """Hold the build's lock: a second build writing into the same folder at once is refused, not mixed in.
+
+    The lock is the kernel's (flock), so it is released however the holder ends, SIGKILL included.
+    """
+    handle = open(scratch / LOCK_FILE, "a+")
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass  # no flock on this platform: builds are trusted not to overlap
+        except OSError:
+            raise BuildError(f"another build is writing into {scratch.parent} right now; wait for it to finish") from None
+        _discard_unfinished_chunks(scratch)
+        yield
+    finally:
+        handle.close()
+
+
+def _discard_unfinished_chunks(scratch: Path) -> None:
+    """Remove what an interrupted run left half-done: temporary files, and records of chunks without outcomes
+    (a chunk counts as done only once its .json exists), so every unfinished chunk is simply done again."""
+    for path in [*scratch.glob("*.partial"), *scratch.parent.glob("*.tfrecord*.partial")]:
+        path.unlink(missing_ok=True)
+    for path in scratch.glob("*.tmp"):
+        path.unlink(missing_ok=True)
+    for path in scratch.glob("chunk-*.tfrecord"):
+        if not path.with_suffix(".json").is_file():
+            path.unlink(missing_ok=True)
+
+
 def _remove_build_outputs(out_dir: Path) -> None:
     """Delete what a build writes (never anything else that may live in the folder)."""
     if not out_dir.is_dir():
         return
     shutil.rmtree(out_dir / SCRATCH_DIR, ignore_errors=True)
-    for pattern in ("*.tfrecord", "*.tfrecord.partial", schema.MANIFEST_NAME, schema.REJECTED_NAME, schema.PREVIEW_NAME):
+    for pattern in ("*.tfrecord", "*.tfrecord*.partial", schema.MANIFEST_NAME, schema.REJECTED_NAME, schema.PREVIEW_NAME):
         for path in out_dir.glob(pattern):
             path.unlink()
 
@@ -369,48 +436,49 @@ def build_dataset(options: BuildOptions) -> dict:
     total = len(source) if hasattr(source, "__len__") else None
     if total is not None and options.limit:
         total = min(total, options.limit)
-    processed = _run_chunks(source, options, scratch, class_names, total)
+    with _exclusive(scratch):
+        processed = _run_chunks(source, options, scratch, class_names, total)
 
-    chunks = _read_outcomes(scratch)
-    all_items = [item for _, items in chunks for item in items]
-    if not all_items:
-        raise BuildError(f"{options.input_path}: the source yielded no images")
-    accepted = [item for item in all_items if item["accepted"]]
-    if not accepted:
-        raise BuildError(
-            f"no face survived the pipeline out of {len(all_items)} images; see {options.out_dir}/.build for reasons"
+        chunks = _read_outcomes(scratch)
+        all_items = [item for _, items in chunks for item in items]
+        if not all_items:
+            raise BuildError(f"{options.input_path}: the source yielded no images")
+        accepted = [item for item in all_items if item["accepted"]]
+        if not accepted:
+            raise BuildError(
+                f"no face survived the pipeline out of {len(all_items)} images; see {options.out_dir}/.build for reasons"
+            )
+        splits = assign_splits(
+            [item["label"] for item in accepted],
+            method=options.split,
+            dataset_kind=source.kind,
+            seed=options.seed,
+            usages=[item["usage"] for item in accepted],
+            subjects=[] if options.mix_subjects else [item["subject"] for item in accepted],
+            test_fraction=options.test_fraction,
         )
-    splits = assign_splits(
-        [item["label"] for item in accepted],
-        method=options.split,
-        dataset_kind=source.kind,
-        seed=options.seed,
-        usages=[item["usage"] for item in accepted],
-        subjects=[] if options.mix_subjects else [item["subject"] for item in accepted],
-        test_fraction=options.test_fraction,
-    )
-    split_of = {item["source_id"]: split for item, split in zip(accepted, splits)}
-    out_dir = Path(options.out_dir)
-    shards = _write_shards(out_dir, scratch, chunks, split_of, options.shard_size)
-    reasons = _write_rejected(out_dir / schema.REJECTED_NAME, chunks)
+        split_of = {item["source_id"]: split for item, split in zip(accepted, splits)}
+        out_dir = Path(options.out_dir)
+        shards = _write_shards(out_dir, scratch, chunks, split_of, options.shard_size)
+        reasons = _write_rejected(out_dir / schema.REJECTED_NAME, chunks)
 
-    from .preview import write_preview
+        from .preview import write_preview
 
-    preview = write_preview(
-        out_dir / schema.PREVIEW_NAME, source, accepted, options, class_names, limit_items=len(all_items)
-    )
-    manifest = _manifest(options, source, class_names, params, all_items, accepted, split_of, shards, reasons)
-    manifest["preview"] = preview
-    elapsed = time.perf_counter() - started
-    manifest["timing"] = {  # this invocation only; the one part of the manifest that differs on a resume
-        "seconds": round(elapsed, 2),
-        "images_processed": processed,
-        "images_per_second": round(processed / elapsed, 2) if elapsed > 0 else None,
-        "workers": max(1, options.workers or os.cpu_count() or 1),
-    }
-    write_json(out_dir / schema.MANIFEST_NAME, manifest)
-    shutil.rmtree(scratch, ignore_errors=True)
-    return manifest
+        preview = write_preview(
+            out_dir / schema.PREVIEW_NAME, source, accepted, options, class_names, limit_items=len(all_items)
+        )
+        manifest = _manifest(options, source, class_names, params, all_items, accepted, split_of, shards, reasons)
+        manifest["preview"] = preview
+        elapsed = time.perf_counter() - started
+        manifest["timing"] = {  # this invocation only; the one part of the manifest that differs on a resume
+            "seconds": round(elapsed, 2),
+            "images_processed": processed,
+            "images_per_second": round(processed / elapsed, 2) if elapsed > 0 else None,
+            "workers": max(1, options.workers or os.cpu_count() or 1),
+        }
+        write_json(out_dir / schema.MANIFEST_NAME, manifest)
+        shutil.rmtree(scratch, ignore_errors=True)
+        return manifest
 
 
 def _manifest(options, source, class_names, params, all_items, accepted, split_of, shards, reasons) -> dict:

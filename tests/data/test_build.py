@@ -194,3 +194,56 @@ def test_cli_counts_non_faces_and_corrupt_files(tmp_path, shared_data):
         rejected = {row["source_id"]: row["reason"] for row in csv.DictReader(handle)}
     assert rejected["happy/wall.png"] == "no_face" and rejected["surprise/truncated.jpg"] == "corrupt_image"
     assert "accepted" in output and "no_face" in output
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+ORPHAN_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from support import build_small
+build_small(__import__("pathlib").Path({out!r}), limit=300, workers=2, chunk_size=10)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_parent_and_the_rerun_resumes(tmp_path, shared_data):
+    out = tmp_path / "orphaned"
+    process = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT.format(tests=str(REPO / "tests"), out=str(out))])
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / ".build").glob("chunk-*.json"))) < 3:
+        time.sleep(0.01)
+    workers = _children(process.pid)
+    assert len(workers) >= 2, "the build should be running its worker processes"
+    process.send_signal(signal.SIGKILL)  # the parent alone, not its process group
+    process.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "workers outlived their parent"
+    # Leftovers of the kill: a half-written chunk; the re-run discards it and redoes that chunk.
+    (out / ".build" / "chunk-00999.tfrecord.12345.partial").write_bytes(b"half a record")
+    resumed = build_small(out, limit=300, workers=2, chunk_size=10)
+    reference = build_small(tmp_path / "clean", limit=300, workers=1)
+    assert _shard_bytes(out) == _shard_bytes(tmp_path / "clean")
+    assert _without_timing(resumed) == _without_timing(reference)

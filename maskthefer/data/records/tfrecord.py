@@ -1,8 +1,8 @@
 """TFRecord files: writing them atomically and reading them back, with or without TensorFlow.
 
 Framing per record: uint64 length, uint32 masked CRC of the length, the payload, uint32 masked CRC of the
-payload (all little-endian). Files are written under a `.partial` name and renamed only when closed cleanly,
-so a shard that exists under its final name is always complete.
+payload (all little-endian). Files are written under a `.<pid>.partial` name and renamed only when closed
+cleanly, so a shard that exists under its final name is always complete.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class RecordWriter:
 
     def __init__(self, path: os.PathLike | str):
         self.path = Path(path)
-        self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
+        # The process id keeps two writers of one file (a stray worker of a killed build and its re-run)
+        # from truncating or renaming each other's half-written data.
+        self.partial_path = self.path.with_name(f"{self.path.name}.{os.getpid()}{PARTIAL_SUFFIX}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: BinaryIO | None = open(self.partial_path, "wb")
         self.count = 0
