@@ -11,3 +11,12 @@ Importing `maskthefer` itself is cheap: no TensorFlow, JAX or dlib is loaded unt
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # `from maskthefer import Recognizer` without making `import maskthefer` load Keras and dlib.
+    if name == "Recognizer":
+        from .inference import Recognizer
+
+        return Recognizer
+    raise AttributeError(f"module 'maskthefer' has no attribute {name!r}")

@@ -46,6 +46,21 @@ def native_stderr_captured() -> Iterator[None]:
                 sys.stderr.write(sink.read().decode(errors="replace"))
 
 
+@contextlib.contextmanager
+def native_stderr_discarded() -> Iterator[None]:
+    """Point fd 2 at /dev/null for the duration (for native libraries such as ffmpeg that log per frame)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 class _QuietLoader(importlib.abc.Loader):
     """Runs the real loader of `tensorflow` with fd 2 captured, then lists its devices the same way."""
 

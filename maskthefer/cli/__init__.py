@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("maskthefer.cli.explain", "explain", "Grad-CAM / saliency maps, t-SNE and curves of a run."),
     "models": ("maskthefer.cli.models", "models", "List the model zoo with parameters and input shapes."),
     "experiment": ("maskthefer.cli.experiment", "experiment", "Build, train and evaluate an experiments/ config."),
+    "predict": ("maskthefer.cli.predict", "predict", "Expressions of every face in photos, videos or a camera."),
+    "export": ("maskthefer.cli.export", "export", "Write a run's models and settings as a portable bundle."),
 }
 
 
