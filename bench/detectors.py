@@ -21,13 +21,14 @@ import numpy as np
 from maskthefer.data.detectors import PhotoDetectorSettings, make_detector
 from maskthefer.data.faces import FaceAnalyzer
 from maskthefer.data.scenes import compose_scene, match_boxes
+from maskthefer.paths import default_input
 
-CKPLUS48 = Path(__file__).resolve().parents[2] / "shared" / "data" / "ckplus" / "CK+48"
 
 
 def scenes(count: int, seed: int, analyzer: FaceAnalyzer):
+    """`count` scenes of 1-3 real CK+48 faces (one frame per sequence, every emotion), about half masked."""
     rng = np.random.default_rng(seed)
-    files = sorted(CKPLUS48.glob("*/*_00000*.png"))[::3]  # one frame per sequence, all emotions
+    files = sorted(Path(default_input("ckplus")).glob("*/*_00000*.png"))[::3]
     out = []
     for i in range(count):
         n = int(rng.integers(1, 4))

@@ -300,9 +300,9 @@ def _video(recognizer, item, out, writers, summary, annotated, every, max_frames
     summary.frames += analysed
     note = ""
     if expected and max_frames is None and index < expected - TRUNCATION_SLACK:
-        detail = f"{item.source}: ends after {index} of the {expected} frames its header announces"
+        detail = f"truncated: ends after {index} of the {expected} frames its header announces"
         summary.problems.append(_problem(item.source, "truncated_video", detail))
-        note = f" (truncated: {index} of {expected} frames)"
+        note = f"; {detail}"
     if faces_seen == 0:
         summary.problems.append(_problem(item.source, "no_face", f"no face in {analysed} analysed frames"))
     say(f"{item.source}: {index} frames, {analysed} analysed, {faces_seen} faces{note}")

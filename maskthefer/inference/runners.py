@@ -8,6 +8,7 @@ the same answers as the run it came from.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,9 @@ class TFLiteRunner:
         import tensorflow as tf
 
         try:
-            self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=1)
+            with warnings.catch_warnings():  # "tf.lite.Interpreter is deprecated": still the one TF ships
+                warnings.simplefilter("ignore", UserWarning)
+                self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=1)
             self._interpreter.allocate_tensors()
         except Exception as exc:  # ValueError for a file that is not a flatbuffer
             raise EvaluationError(f"cannot load the TFLite model {path}: {type(exc).__name__}: {exc}") from exc

@@ -93,9 +93,8 @@ def test_predict_folder_video_and_bad_inputs(expression_run, mask_run, inputs, t
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 8  # every frame kept, not only the analysed ones
 
     text = result.output
-    print(text)
     assert "broken.png" in text and "missing.jpg" in text and "notes.txt" in text and "cut.mp4" in text
-    assert "short.avi: ends after" in text and "of the 20 frames" in text
+    assert "truncated: ends after" in text and "of the 20 frames its header announces" in text
     assert "one.png: 1 face" in text and "clip.mp4: 8 frames, 4 analysed" in text
     summary = text.strip().splitlines()[-1]
     # processed: one.png, three.jpg, wall.png (no face), clip.mp4, short.avi; problems named and counted
