@@ -1,9 +1,10 @@
 """`apply_mask`: draw one synthetic mask onto one face.
 
-Tiny faces are the common case (FER2013: 48x48 gray, eyes ~18 px apart), so the template is rendered at
-about four times the face's scale, warped into a four-times supersampled window and area-averaged back down:
-edges are anti-aliased and fine textures average to their true colour instead of aliasing into moire.
-Large photos are warped at their own resolution.
+Tiny faces are the common case (FER2013: 48x48 gray, eyes ~18 px apart). Templates come from a cache of
+drawings at fixed resolutions in quarter-octave steps, drawn at 40 px or more per eye distance and
+area-averaged down to the step at or just above the face's own scale (a mipmap): edges stay anti-aliased
+and fine textures average to their true colour instead of aliasing into moire, and a face pays only for
+warping, colouring and lighting the few hundred pixels its mask covers.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .canvas import smoothstep
+from .canvas import Canvas, smoothstep
 from .errors import MaskInputError
-from .geometry import FaceGeometry, check_landmarks, face_geometry
+from .geometry import FaceGeometry, canonical_controls, check_landmarks, face_geometry
 from .lighting import measure_face
 from .style import MaskStyle
-from .templates import render_template
+from .templates import coloured_layers, light
 from .warp import FaceWarp
 
-_SUPERSAMPLED_IOD = 72.0  # target eye distance (px) of the supersampled window
-_MAX_SUPERSAMPLE = 4
-_PPU_RANGE = (40.0, 260.0)  # template resolution (px per eye distance) bounds
+_PPU_RANGE = (8.0, 260.0)  # template resolution (px per eye distance) bounds
+_PPU_STEPS_PER_OCTAVE = 4  # cached template resolutions: 2^(k/4)
 _EYE_CLEARANCE = (0.06, 0.13)  # mask fades out between these distances (IOD) below the lower eyelids
 _LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR -> gray, as cv2.cvtColor
 
@@ -38,22 +38,23 @@ def _check_image(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _drawn_box(template_alpha: np.ndarray) -> tuple[float, float, float, float] | None:
-    """(left, top, right, bottom) of the drawn part of a template, in template pixels."""
-    rows, cols = np.nonzero(template_alpha > 1e-3)
-    if rows.size == 0:
-        return None
-    return cols.min() - 1.0, rows.min() - 1.0, cols.max() + 1.0, rows.max() + 1.0
+def template_resolution(pixels_per_iod: float) -> float:
+    """The cached template resolution for a window sampled at `pixels_per_iod`: the next quarter-octave step
+    up (never coarser than the samples, so the warp does not alias), within the allowed range."""
+    steps = np.ceil(np.log2(max(pixels_per_iod, 1.0)) * _PPU_STEPS_PER_OCTAVE - 1e-9)
+    return float(np.clip(2.0 ** (steps / _PPU_STEPS_PER_OCTAVE), *_PPU_RANGE))
 
 
 def _window(warp: FaceWarp, drawn: tuple, image_shape: tuple) -> tuple[int, int, int, int] | None:
     """Image window (left, top, right, bottom) that the warped template can touch, or None if outside."""
     x0, y0, x1, y1 = drawn
     edge = np.linspace(0.0, 1.0, 9)
-    border = np.vstack(
-        [np.c_[x0 + (x1 - x0) * edge, np.full(9, y0)], np.c_[x0 + (x1 - x0) * edge, np.full(9, y1)],
-         np.c_[np.full(9, x0), y0 + (y1 - y0) * edge], np.c_[np.full(9, x1), y0 + (y1 - y0) * edge]]
-    )  # fmt: skip
+    xs, ys = x0 + (x1 - x0) * edge, y0 + (y1 - y0) * edge
+    border = np.empty((36, 2))
+    border[:9, 0], border[:9, 1] = xs, y0  # top, bottom, left and right edges, nine points each
+    border[9:18, 0], border[9:18, 1] = xs, y1
+    border[18:27, 0], border[18:27, 1] = x0, ys
+    border[27:, 0], border[27:, 1] = x1, ys
     mapped = warp.forward(border)
     pad = 2.0 + 0.1 * warp.iod
     left = int(max(np.floor(mapped[:, 0].min() - pad), 0))
@@ -85,18 +86,13 @@ def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np
     points = check_landmarks(landmarks)
     geometry = face_geometry(points)
     iod = geometry.frame.iod
-    factor = int(np.clip(np.ceil(_SUPERSAMPLED_IOD / iod), 1, _MAX_SUPERSAMPLE))
-    ppu = float(np.clip(iod * factor, *_PPU_RANGE))
+    ppu = template_resolution(iod)
 
-    pixels = image.astype(np.float32) / 255.0
-    gray = pixels if image.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    look = measure_face(gray, points, geometry)
-    template = render_template(style, geometry.turn, ppu, look.lighting)
-
-    drawn = _drawn_box(template.bgra[..., 3])
-    if drawn is None:
-        return image.copy()
-    warp = FaceWarp(template.control_points, geometry.controls, iod, drawn)
+    layers, origin = coloured_layers(style, geometry.turn, ppu)
+    layer_h, layer_w = layers.shape[:2]
+    controls = Canvas(ppu).px(canonical_controls()) - origin
+    drawn = (0.0, 0.0, float(layer_w - 1), float(layer_h - 1))
+    warp = FaceWarp(controls, geometry.controls, iod, drawn)
     window = _window(warp, drawn, image.shape)
     out = image.copy()
     if window is None:
@@ -104,21 +100,22 @@ def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np
     left, top, right, bottom = window
     width, height = right - left, bottom - top
 
-    map_x, map_y = warp.inverse_maps(left, top, width, height, factor)
-    layer = cv2.remap(template.bgra, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    if factor > 1:
-        layer = cv2.resize(layer, (width, height), interpolation=cv2.INTER_AREA)
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    look = measure_face(gray, points, geometry)
+    map_x, map_y = warp.inverse_maps(left, top, width, height)
+    warped = cv2.remap(layers, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    layer = light(warped, style, look.lighting)
     if look.blur > 0:
         layer = cv2.GaussianBlur(layer, (0, 0), look.blur)  # as soft as the (upscaled) photo
     layer *= _eye_clearance(geometry, left, top, width, height)[..., None]
     alpha = layer[..., 3]
     colour = layer[..., :3]
 
-    rng = np.random.default_rng([style.seed, 7, height, width])
+    rng = np.random.default_rng([style.seed, 7, left, top, height, width])
     noise = rng.normal(0.0, look.grain, (height, width)).astype(np.float32)
     if look.blur > 0:
         noise = cv2.GaussianBlur(noise, (0, 0), look.blur)
-    region = pixels[top:bottom, left:right]
+    region = image[top:bottom, left:right].astype(np.float32) / 255.0
     if image.ndim == 2:
         blended = region * (1.0 - alpha) + colour @ _LUMA + noise * alpha
     else:

@@ -134,11 +134,9 @@ class Canvas:
         return cv2.GaussianBlur(field, (0, 0), max(0.3, sigma_units * self.ppu))
 
 
-def lambert(height: np.ndarray, ppu: float, light: np.ndarray, ambient: float = 0.35) -> np.ndarray:
-    """Diffuse shading of a height field (units), normalised so that a flat surface gives 1."""
-    gy, gx = np.gradient(height.astype(np.float32))
-    gx *= ppu
-    gy *= ppu
+def lambert_from_slopes(gx: np.ndarray, gy: np.ndarray, light: np.ndarray, ambient: float = 0.35) -> np.ndarray:
+    """Diffuse shading of a surface with slopes (gx, gy) (height units per unit), normalised so that a flat
+    surface gives 1."""
     norm = np.sqrt(gx * gx + gy * gy + 1.0)
     light = [float(v) for v in np.asarray(light, np.float64) / np.linalg.norm(light)]  # python floats keep float32
     cosine = (-gx * light[0] - gy * light[1] + light[2]) / norm

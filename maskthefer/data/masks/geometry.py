@@ -31,7 +31,7 @@ _JAW = np.arange(17)
 _LEFT_JAW = np.arange(0, 9)  # ear to chin on the image-left side
 _RIGHT_JAW = np.arange(16, 7, -1)  # ear to chin on the image-right side
 _CHIN, _BRIDGE_TOP, _NOSE_TIP, _BOTTOM_LIP = 8, 27, 30, 57
-_LEFT_EYE, _RIGHT_EYE = np.arange(36, 42), np.arange(42, 48)
+_UNITS_NEEDED = np.r_[_JAW, _BRIDGE_TOP, _NOSE_TIP, _BOTTOM_LIP]  # the landmarks the anchors are built from
 # Fallbacks when a line misses the jaw: landmarks at about the usual crossing heights.
 _UPPER_FALLBACK = (2, 14)
 _LOWER_FALLBACK = (5, 11)
@@ -65,13 +65,13 @@ class FaceFrame:
 
     def to_face(self, points: np.ndarray) -> np.ndarray:
         """Face-frame units -> pixel coordinates."""
-        points = np.asarray(points, np.float64)
-        return self.origin + self.iod * (points[..., :1] * self.x_axis + points[..., 1:2] * self.y_axis)
+        axes = np.array([self.x_axis, self.y_axis]) * self.iod  # rows: where one unit along x and y goes
+        return np.asarray(points, np.float64) @ axes + self.origin
 
     def to_units(self, points: np.ndarray) -> np.ndarray:
         """Pixel coordinates -> face-frame units."""
-        d = np.asarray(points, np.float64) - self.origin
-        return np.stack([d @ self.x_axis, d @ self.y_axis], axis=-1) / self.iod
+        axes = np.array([self.x_axis, self.y_axis]).T / self.iod
+        return (np.asarray(points, np.float64) - self.origin) @ axes
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,14 @@ def _frame(eyes: np.ndarray, chin: np.ndarray) -> FaceFrame:
 
 def _jaw_crossing(jaw_units: np.ndarray, chain: np.ndarray, level: float) -> np.ndarray | None:
     """First point, walking from the ear to the chin, where the jaw chain crosses height `level`."""
-    for a, b in zip(chain[:-1], chain[1:]):
-        da, db = jaw_units[a, 1] - level, jaw_units[b, 1] - level
-        if da <= 0.0 < db:
-            t = da / (da - db)
-            return jaw_units[a] + t * (jaw_units[b] - jaw_units[a])
-    return None
+    points = jaw_units[chain]
+    below = points[:, 1] - level
+    crossings = np.flatnonzero((below[:-1] <= 0.0) & (below[1:] > 0.0))
+    if crossings.size == 0:
+        return None
+    i = crossings[0]
+    t = below[i] / (below[i] - below[i + 1])
+    return points[i] + t * (points[i + 1] - points[i])
 
 
 def _anchor_units(
@@ -177,24 +179,23 @@ def canonical_anchors() -> np.ndarray:
     return _anchor_units(CANONICAL_JAW, CANONICAL_BRIDGE, CANONICAL_BOTTOM_LIP)
 
 
-def _arc_position(chain: np.ndarray, point: np.ndarray) -> float:
-    """Arc length along a polyline to the point of it closest to `point`."""
-    a, b = chain[:-1], chain[1:]
-    seg = b - a
+def _arc_positions(chain: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(arc length along a polyline to its point closest to each of `points`, cumulative arc lengths)."""
+    a, seg = chain[:-1], np.diff(chain, axis=0)
     lengths = np.hypot(seg[:, 0], seg[:, 1])
-    t = np.clip(np.sum((point - a) * seg, axis=1) / np.maximum(lengths**2, 1e-12), 0.0, 1.0)
-    nearest = a + t[:, None] * seg
-    best = int(np.argmin(np.hypot(*(nearest - point).T)))
-    return float(np.sum(lengths[:best]) + t[best] * lengths[best])
+    cumulative = np.concatenate([[0.0], np.cumsum(lengths)])
+    offsets = points[:, None, :] - a[None]  # (K, S, 2)
+    t = np.clip(np.einsum("ksd,sd->ks", offsets, seg) / np.maximum(lengths**2, 1e-12), 0.0, 1.0)
+    gaps = offsets - t[..., None] * seg[None]
+    best = np.argmin(np.einsum("ksd,ksd->ks", gaps, gaps), axis=1)
+    rows = np.arange(len(points))
+    return cumulative[best] + t[rows, best] * lengths[best], cumulative
 
 
-def _point_at(chain: np.ndarray, position: float) -> np.ndarray:
-    seg = np.diff(chain, axis=0)
-    cumulative = np.r_[0.0, np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))]
-    position = float(np.clip(position, 0.0, cumulative[-1]))
-    i = int(np.clip(np.searchsorted(cumulative, position, side="right") - 1, 0, len(seg) - 1))
-    t = (position - cumulative[i]) / max(cumulative[i + 1] - cumulative[i], 1e-12)
-    return chain[i] + t * seg[i]
+def _points_at(chain: np.ndarray, cumulative: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Points at the given arc lengths along a polyline (clamped to its ends)."""
+    at = np.clip(positions, 0.0, cumulative[-1])
+    return np.column_stack([np.interp(at, cumulative, chain[:, 0]), np.interp(at, cumulative, chain[:, 1])])
 
 
 def _jaw_controls(jaw: np.ndarray, anchors: np.ndarray) -> np.ndarray:
@@ -205,14 +206,12 @@ def _jaw_controls(jaw: np.ndarray, anchors: np.ndarray) -> np.ndarray:
     points = []
     for chain, upper, lower in ((_LEFT_JAW, anchors[2], anchors[4]), (_RIGHT_JAW, anchors[3], anchors[5])):
         polyline = jaw[chain]
-        s_up, s_low, s_chin = _arc_position(polyline, upper), _arc_position(polyline, lower), _arc_position(
-            polyline, polyline[-1]
-        )
-        positions = [s_up - _ABOVE_UPPER]
-        positions += [s_up + f * (s_low - s_up) for f in (1 / 3, 2 / 3)]
-        positions += [s_low + f * (s_chin - s_low) for f in (1 / 3, 2 / 3)]
-        points += [_point_at(polyline, s) for s in positions]
-    return np.array(points)
+        (s_up, s_low), cumulative = _arc_positions(polyline, np.array([upper, lower]))
+        s_chin = cumulative[-1]
+        positions = np.array([s_up - _ABOVE_UPPER, s_up + (s_low - s_up) / 3, s_up + 2 * (s_low - s_up) / 3,
+                              s_low + (s_chin - s_low) / 3, s_low + 2 * (s_chin - s_low) / 3])  # fmt: skip
+        points.append(_points_at(polyline, cumulative, positions))
+    return np.vstack(points)
 
 
 @lru_cache(maxsize=1)
@@ -239,11 +238,10 @@ def _turn_angle(landmarks: np.ndarray) -> float:
 def face_geometry(landmarks: np.ndarray) -> FaceGeometry:
     """Anchors, frame and head turn of a face; MaskFitError when the landmarks are degenerate."""
     points = check_landmarks(landmarks)
-    eyes = np.stack([points[_LEFT_EYE].mean(axis=0), points[_RIGHT_EYE].mean(axis=0)])
+    eyes = points[36:48].reshape(2, 6, 2).mean(axis=1)  # eye centres, image-left first
     frame = _frame(eyes, points[_CHIN])
-    jaw_units = frame.to_units(points[_JAW])
-    bridge_units = frame.to_units(points[[_BRIDGE_TOP, _NOSE_TIP]])
-    lip_units = frame.to_units(points[_BOTTOM_LIP])
+    units = frame.to_units(points[_UNITS_NEEDED])
+    jaw_units, bridge_units, lip_units = units[:17], units[17:19], units[19]
     fallbacks: list[str] = []
     anchor_units = _anchor_units(jaw_units, bridge_units, lip_units, fallbacks)
     anchors = frame.to_face(anchor_units)

@@ -56,14 +56,16 @@ def _softness(window: np.ndarray) -> float:
 
 
 def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry) -> FaceLook:
-    """Brightness, light slant, grain and softness of the face; `gray` is float32 in [0, 1]."""
+    """Brightness, light slant, grain and softness of the face in `gray` (uint8, or float32 in [0, 1])."""
     hull = cv2.convexHull(np.round(landmarks).astype(np.int32))
     x, y, w, h = cv2.boundingRect(hull)
     x0, y0 = max(x, 0), max(y, 0)
     x1, y1 = min(x + w, gray.shape[1]), min(y + h, gray.shape[0])
     if x1 - x0 < 3 or y1 - y0 < 3:
         return FaceLook()  # face (mostly) outside the image: nothing to measure, use neutral values
-    window = np.ascontiguousarray(gray[y0:y1, x0:x1])
+    window = gray[y0:y1, x0:x1].astype(np.float32)  # only the face is measured, so only it is converted
+    if gray.dtype == np.uint8:
+        window /= 255.0
     inside = np.zeros(window.shape, np.uint8)
     cv2.fillConvexPoly(inside, hull - np.array([x0, y0], np.int32), 1)
     inside = inside.astype(bool)
@@ -72,8 +74,10 @@ def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry
     luminance = float(np.median(window[inside]))
     gain = float(np.clip((luminance / _REFERENCE_LUMINANCE) ** 0.85, *_GAIN_RANGE))
 
-    cols, rows = np.meshgrid(np.arange(x0, x1), np.arange(y0, y1))
-    side = (np.stack([cols, rows], axis=-1) - geometry.frame.origin) @ geometry.frame.x_axis
+    # Which side of the face's vertical centre line each pixel lies on (broadcast: a column and a row).
+    ax, ay = geometry.frame.x_axis
+    ox, oy = geometry.frame.origin
+    side = (np.arange(x0, x1) - ox)[None, :] * ax + (np.arange(y0, y1) - oy)[:, None] * ay
     left, right = window[inside & (side < 0)], window[inside & (side > 0)]
     slant = 0.0
     if left.size and right.size:

@@ -4,6 +4,11 @@ Synthetic masks of a single colour generalise badly to real masks (SPEC §1.2, s
 sampler spreads over many colours, prints and shapes. Every random choice comes from the
 `numpy.random.Generator` passed in; the style stores the resulting numbers (including a seed for the
 texture's own randomness), so drawing is a pure function of (image, landmarks, style).
+
+Colours are continuous in effect (28 named ones, any pair for prints, matched to each photo's light), but
+the layout numbers are drawn from small sets: `STYLE_VARIANTS` seeds, `PATTERN_SCALES`, `PATTERN_ANGLES`.
+Drawings and prints are then rendered once per layout and reused (see templates/__init__.py), which is
+what makes a mask cost a fraction of a millisecond; a face still gets one of several hundred layouts.
 """
 
 from __future__ import annotations
@@ -75,6 +80,10 @@ _TYPE_TEXTURES: dict[str, dict[str, float]] = {
 }  # fmt: skip
 _PATTERNED = {"check", "plaid", "stripes", "dots", "floral", "fruit", "camo"}
 _VALVE_PROBABILITY = {"n95": 0.4, "gas": 1.0}
+_STRAP_COLOURS = ("yellow", "sky-blue", "white", "orange", "teal", "light-grey")  # N95 head straps
+STYLE_VARIANTS = 6  # seeds of the procedural details (mottling, wrinkles, motif placement, valve side)
+PATTERN_SCALES = (0.16, 0.24, 0.32)  # size of one print repeat, in inter-ocular distances
+PATTERN_ANGLES = (0.0, 0.0, 45.0, 90.0, -45.0)  # print directions, straight ones twice as often
 _FILTER_COLOURS = ("hot-pink", "yellow", "olive", "black", "grey")  # gas-mask cartridges (P100s are magenta)
 
 
@@ -85,7 +94,7 @@ class MaskStyle:
     mask_type: str
     colour: str
     texture: str = "plain"
-    accent: str = ""  # second colour of patterned textures (and of gas-mask filters)
+    accent: str = ""  # second colour of patterned textures (and of gas-mask filters and N95 head straps)
     pattern_scale: float = 0.2  # size of one pattern repeat, in inter-ocular distances
     pattern_angle: float = 0.0  # degrees
     valve: bool = False
@@ -153,6 +162,8 @@ def sample_style(rng: np.random.Generator, mask_types: Iterable[str] | None = No
     texture = _pick(rng, _TYPE_TEXTURES[mask_type])
     if mask_type == "gas":
         accent = _FILTER_COLOURS[int(rng.integers(len(_FILTER_COLOURS)))]
+    elif mask_type == "n95":
+        accent = _STRAP_COLOURS[int(rng.integers(len(_STRAP_COLOURS)))]
     elif texture in _PATTERNED:
         accent = _contrasting_accent(rng, colour)
     else:
@@ -162,9 +173,9 @@ def sample_style(rng: np.random.Generator, mask_types: Iterable[str] | None = No
         colour=colour,
         texture=texture,
         accent=accent,
-        pattern_scale=float(rng.uniform(0.14, 0.34)),
-        pattern_angle=float(rng.choice([0.0, 0.0, 45.0, 90.0, -45.0]) + rng.uniform(-8.0, 8.0)),
+        pattern_scale=float(PATTERN_SCALES[int(rng.integers(len(PATTERN_SCALES)))]),
+        pattern_angle=float(PATTERN_ANGLES[int(rng.integers(len(PATTERN_ANGLES)))]),
         valve=bool(rng.random() < _VALVE_PROBABILITY.get(mask_type, 0.0)),
-        shade=float(rng.uniform(0.7, 1.3)),
-        seed=int(rng.integers(0, 2**31 - 1)),
+        shade=float(rng.uniform(0.7, 1.3)),  # lit per face, so it stays continuous
+        seed=int(rng.integers(STYLE_VARIANTS)),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from . import paint
 from .canvas import Canvas, smoothstep
 from .style import COLOURS, MaskStyle
 
@@ -19,6 +20,14 @@ _SHIFT = 4
 
 def _rgb(name: str) -> np.ndarray:
     return np.array(COLOURS[name], np.float32) / 255.0
+
+
+def _named(name: str) -> np.ndarray:
+    """The fixed paint of a named colour."""
+    return paint.fixed(_rgb(name))
+
+
+_BASE, _ACCENT = paint.base(), paint.accent()
 
 
 def value_noise(rng: np.random.Generator, canvas: Canvas, cells_per_unit: float) -> np.ndarray:
@@ -59,7 +68,7 @@ def _check(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.nda
     u, v = _rotated(canvas, style.pattern_angle if abs(style.pattern_angle) > 30 else 0.0)
     px, s = 1.0 / canvas.ppu, style.pattern_scale * 0.8
     bands = 0.5 * square_wave(u, s, 0.5, px) + 0.5 * square_wave(v, s, 0.5, px)  # gingham: three tones
-    return _mix(np.broadcast_to(style.bgr, bands.shape + (3,)), style.accent_bgr, bands)
+    return _mix(paint.fill(bands.shape, _BASE), _ACCENT, bands)
 
 
 def _plaid(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
@@ -67,8 +76,8 @@ def _plaid(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.nda
     px, s = 1.0 / canvas.ppu, style.pattern_scale * 1.6
     wide = 0.5 * square_wave(u, s, 0.38, px) + 0.5 * square_wave(v, s, 0.38, px)
     thin = np.maximum(square_wave(u + 0.62 * s, s, 0.07, px), square_wave(v + 0.62 * s, s, 0.07, px))
-    line_colour = _rgb("white") if style.bgr.mean() < 0.5 else _rgb("charcoal")
-    base = _mix(np.broadcast_to(style.bgr, wide.shape + (3,)), style.accent_bgr, wide * 0.9)
+    line_colour = _named("white") if style.bgr.mean() < 0.5 else _named("charcoal")
+    base = _mix(paint.fill(wide.shape, _BASE), _ACCENT, wide * 0.9)
     return _mix(base, line_colour, thin * 0.8)
 
 
@@ -76,7 +85,7 @@ def _stripes(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.n
     u, _ = _rotated(canvas, style.pattern_angle)
     duty = float(rng.uniform(0.3, 0.6))
     bands = square_wave(u, style.pattern_scale, duty, 1.0 / canvas.ppu)
-    return _mix(np.broadcast_to(style.bgr, bands.shape + (3,)), style.accent_bgr, bands)
+    return _mix(paint.fill(bands.shape, _BASE), _ACCENT, bands)
 
 
 def _dots(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
@@ -88,7 +97,7 @@ def _dots(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndar
     du = (cu - np.round(cu)) * s
     dv = (v / s - row - 0.5) * s
     inside = smoothstep(0.5 / canvas.ppu, -0.5 / canvas.ppu, np.hypot(du, dv) - radius)
-    return _mix(np.broadcast_to(style.bgr, inside.shape + (3,)), style.accent_bgr, inside)
+    return _mix(paint.fill(inside.shape, _BASE), _ACCENT, inside)
 
 
 def _motif_sites(rng: np.random.Generator, canvas: Canvas, spacing: float) -> np.ndarray:
@@ -102,12 +111,17 @@ def _motif_sites(rng: np.random.Generator, canvas: Canvas, spacing: float) -> np
 
 
 class _Painter:
-    """Anti-aliased motif drawing in units on a BGR uint8 image the size of the canvas."""
+    """Anti-aliased motif drawing in units, in paints (see paint.py), on images the size of the canvas.
+
+    OpenCV draws at most four channels, so the paint's roles (surface, base, accent) and its fixed colour
+    are drawn into two uint8 images with the same primitive: same coverage, so the blend stays linear.
+    """
 
     def __init__(self, canvas: Canvas, background: np.ndarray):
         self.canvas = canvas
-        self.image = np.empty(canvas.shape + (3,), np.uint8)
-        self.image[:] = np.round(np.clip(background, 0, 1) * 255).astype(np.uint8)
+        self.images = [np.empty(canvas.shape + (3,), np.uint8), np.empty(canvas.shape + (3,), np.uint8)]
+        for image, values in zip(self.images, self._split(background)):
+            image[:] = values
 
     def _pt(self, point) -> tuple[int, int]:
         p = np.round(self.canvas.px(point) * (1 << _SHIFT)).astype(int)
@@ -117,26 +131,33 @@ class _Painter:
         return max(1, int(round(units * self.canvas.ppu * (1 << _SHIFT))))
 
     @staticmethod
-    def _bgr(colour) -> tuple[int, ...]:
-        return tuple(int(c) for c in np.round(np.clip(colour, 0, 1) * 255))
+    def _split(colour) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        values = [int(c) for c in np.round(np.clip(np.asarray(colour, np.float64), 0, 1) * 255)]
+        return tuple(values[:3]), tuple(values[3:])
+
+    def _draw(self, primitive, colour) -> None:
+        for image, values in zip(self.images, self._split(colour)):
+            primitive(image, values)
 
     def disc(self, centre, radius: float, colour) -> None:
-        cv2.circle(self.image, self._pt(centre), self._len(radius), self._bgr(colour), -1, cv2.LINE_AA, _SHIFT)
+        c, r = self._pt(centre), self._len(radius)
+        self._draw(lambda image, v: cv2.circle(image, c, r, v, -1, cv2.LINE_AA, _SHIFT), colour)
 
     def oval(self, centre, axes, angle: float, colour) -> None:
-        size = (self._len(axes[0]), self._len(axes[1]))
-        cv2.ellipse(self.image, self._pt(centre), size, angle, 0, 360, self._bgr(colour), -1, cv2.LINE_AA, _SHIFT)
+        c, size = self._pt(centre), (self._len(axes[0]), self._len(axes[1]))
+        self._draw(lambda image, v: cv2.ellipse(image, c, size, angle, 0, 360, v, -1, cv2.LINE_AA, _SHIFT), colour)
 
     def poly(self, points, colour) -> None:
-        pts = np.round(self.canvas.px(points) * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)
-        cv2.fillPoly(self.image, [pts], self._bgr(colour), cv2.LINE_AA, _SHIFT)
+        pts = [np.round(self.canvas.px(points) * (1 << _SHIFT)).astype(np.int32).reshape(-1, 1, 2)]
+        self._draw(lambda image, v: cv2.fillPoly(image, pts, v, cv2.LINE_AA, _SHIFT), colour)
 
     def line(self, a, b, width: float, colour) -> None:
         thickness = max(1, int(round(width * self.canvas.ppu)))
-        cv2.line(self.image, self._pt(a), self._pt(b), self._bgr(colour), thickness, cv2.LINE_AA, _SHIFT)
+        pa, pb = self._pt(a), self._pt(b)
+        self._draw(lambda image, v: cv2.line(image, pa, pb, v, thickness, cv2.LINE_AA, _SHIFT), colour)
 
     def result(self) -> np.ndarray:
-        return self.image.astype(np.float32) / 255.0
+        return np.concatenate(self.images, axis=-1).astype(np.float32) / 255.0
 
 
 def _polar(centre, radius: float, angle: float) -> np.ndarray:
@@ -144,26 +165,33 @@ def _polar(centre, radius: float, angle: float) -> np.ndarray:
 
 
 def _floral(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
-    painter = _Painter(canvas, np.broadcast_to(style.bgr, canvas.shape + (3,)))
-    petal_colours = [style.accent_bgr, _rgb("white"), _rgb(str(rng.choice(["pink", "yellow", "lavender", "red"])))]
+    painter = _Painter(canvas, _BASE)
+    petal_colours = [_ACCENT, _named("white"), _named(str(rng.choice(["pink", "yellow", "lavender", "red"])))]
     size = style.pattern_scale * 0.55
     for site in _motif_sites(rng, canvas, style.pattern_scale * 1.5):
         r = size * rng.uniform(0.7, 1.1)
         turn = rng.uniform(0, 2 * np.pi)
         leaf = _polar(site, r * 0.9, turn + 2.5)
-        painter.oval(leaf, (r * 0.45, r * 0.2), np.degrees(turn + 2.5), _rgb("green") * 0.9)
+        painter.oval(leaf, (r * 0.45, r * 0.2), np.degrees(turn + 2.5), _named("green") * 0.9)
         colour = petal_colours[int(rng.integers(len(petal_colours)))]
         for k in range(5):
             painter.disc(_polar(site, r * 0.5, turn + k * 2 * np.pi / 5), r * 0.38, colour)
-        painter.disc(site, r * 0.25, _rgb("yellow"))
+        painter.disc(site, r * 0.25, _named("yellow"))
     return painter.result()
 
 
+_FRUIT_COLOURS = {"cherry": "red", "lemon": "yellow", "strawberry": "red", "watermelon": "green", "orange": "orange"}
+
+
+def _visible_fruit(style: MaskStyle) -> tuple[str, ...]:
+    """Fruit that would not vanish into the mask's colour (no lemons on a yellow mask)."""
+    kinds = [k for k, c in _FRUIT_COLOURS.items() if np.abs(_rgb(c) - style.bgr).sum() > 0.45]
+    return tuple(kinds) or ("cherry",)
+
+
 def _fruit(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
-    painter = _Painter(canvas, np.broadcast_to(style.bgr, canvas.shape + (3,)))
-    main_colour = {"cherry": "red", "lemon": "yellow", "strawberry": "red", "watermelon": "green", "orange": "orange"}
-    # Fruit that would vanish into the background (lemons on a yellow mask) are left out.
-    visible = [k for k, c in main_colour.items() if np.abs(_rgb(c) - style.bgr).sum() > 0.45] or ["cherry"]
+    painter = _Painter(canvas, _BASE)
+    visible = _visible_fruit(style)
     kinds = rng.permutation(visible)[: int(rng.integers(1, 4))]
     for site in _motif_sites(rng, canvas, style.pattern_scale * 1.5):
         r = style.pattern_scale * 0.6 * rng.uniform(0.8, 1.1)
@@ -172,39 +200,40 @@ def _fruit(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.nda
         if kind == "cherry":
             for dx in (-0.45, 0.45):
                 berry = site + np.array([dx * r, 0.35 * r])
-                painter.line(berry, site + np.array([0.1 * r, -0.8 * r]), 0.08 * r, _rgb("olive"))
-                painter.disc(berry, 0.42 * r, _rgb("red"))
-                painter.disc(berry + np.array([-0.12, -0.12]) * r, 0.1 * r, _rgb("light-pink"))
-            painter.oval(site + np.array([0.35 * r, -0.8 * r]), (0.35 * r, 0.14 * r), 20, _rgb("green"))
+                painter.line(berry, site + np.array([0.1 * r, -0.8 * r]), 0.08 * r, _named("olive"))
+                painter.disc(berry, 0.42 * r, _named("red"))
+                painter.disc(berry + np.array([-0.12, -0.12]) * r, 0.1 * r, _named("light-pink"))
+            painter.oval(site + np.array([0.35 * r, -0.8 * r]), (0.35 * r, 0.14 * r), 20, _named("green"))
         elif kind in ("lemon", "orange"):
-            colour = _rgb("yellow") if kind == "lemon" else _rgb("orange")
+            rgb = _rgb("yellow") if kind == "lemon" else _rgb("orange")
+            colour = paint.fixed(rgb)
             axes = (0.62 * r, 0.45 * r) if kind == "lemon" else (0.5 * r, 0.5 * r)
             painter.oval(site, axes, np.degrees(angle), colour)
-            painter.oval(site + np.array([-0.15, -0.15]) * r, (0.15 * r, 0.09 * r), 30, colour * 0.5 + 0.5)
-            painter.oval(site + np.array([0.1, -0.55]) * r, (0.22 * r, 0.1 * r), -20, _rgb("green"))
+            painter.oval(site + np.array([-0.15, -0.15]) * r, (0.15 * r, 0.09 * r), 30, paint.fixed(rgb * 0.5 + 0.5))
+            painter.oval(site + np.array([0.1, -0.55]) * r, (0.22 * r, 0.1 * r), -20, _named("green"))
         elif kind == "strawberry":
             c, s = np.cos(angle), np.sin(angle)
             body = np.array([[-0.55, -0.3], [0.55, -0.3], [0.35, 0.35], [0.0, 0.7], [-0.35, 0.35]]) * r
-            painter.poly(site + body @ np.array([[c, s], [-s, c]]), _rgb("red"))
+            painter.poly(site + body @ np.array([[c, s], [-s, c]]), _named("red"))
             for seed_at in ([-0.2, -0.05], [0.2, -0.05], [0.0, 0.25], [-0.15, 0.4], [0.15, 0.4]):
-                painter.disc(site + np.array(seed_at) * r, 0.05 * r, _rgb("yellow"))
-            painter.oval(site + np.array([0.0, -0.35]) * r, (0.45 * r, 0.13 * r), np.degrees(angle), _rgb("green"))
+                painter.disc(site + np.array(seed_at) * r, 0.05 * r, _named("yellow"))
+            painter.oval(site + np.array([0.0, -0.35]) * r, (0.45 * r, 0.13 * r), np.degrees(angle), _named("green"))
         else:  # watermelon slice: a half disc with a green rind and dark seeds
             rind = np.array([[np.cos(t), np.sin(t)] for t in np.linspace(0, np.pi, 16)]) * 0.62 * r
             flesh = rind * 0.82
             c, s = np.cos(angle), np.sin(angle)
             rot = np.array([[c, s], [-s, c]])
-            painter.poly(site + rind @ rot, _rgb("green"))
-            painter.poly(site + flesh @ rot, _rgb("red") * 0.7 + _rgb("pink") * 0.3)
+            painter.poly(site + rind @ rot, _named("green"))
+            painter.poly(site + flesh @ rot, _named("red") * 0.7 + _named("pink") * 0.3)
             for seed_at in ([-0.2, 0.15], [0.0, 0.28], [0.2, 0.15]):
-                painter.disc(site + np.array(seed_at) @ rot * r, 0.05 * r, _rgb("black"))
+                painter.disc(site + np.array(seed_at) @ rot * r, 0.05 * r, _named("black"))
     return painter.result()
 
 
 def _camo(style: MaskStyle, canvas: Canvas, rng: np.random.Generator) -> np.ndarray:
     cells = 1.0 / style.pattern_scale
-    colours = [style.bgr, style.accent_bgr, style.bgr * 0.55, 0.5 * (style.accent_bgr + _rgb("khaki"))]
-    image = np.broadcast_to(colours[0], canvas.shape + (3,)).copy()
+    colours = [_BASE, _ACCENT, _BASE * 0.55, 0.5 * (_ACCENT + _named("khaki"))]
+    image = paint.fill(canvas.shape, colours[0])
     soft = 1.5 / canvas.ppu / style.pattern_scale
     for colour in colours[1:]:
         blob = smoothstep(0.15 - soft, 0.15 + soft, value_noise(rng, canvas, cells))
@@ -223,13 +252,32 @@ _PATTERNS = {
 }
 
 
+def surface_key(style: MaskStyle) -> tuple:
+    """What a style's colour map depends on besides the canvas: the style minus its colours, except where a
+    pattern adapts to the colour (plaid lines light on dark cloth, fruit that would vanish left out)."""
+    tone = None
+    if style.texture == "plaid":
+        tone = bool(style.bgr.mean() < 0.5)
+    elif style.texture == "fruit":
+        tone = _visible_fruit(style)
+    patterned = style.texture in _PATTERNS
+    return (
+        style.texture,
+        style.pattern_scale if patterned else None,
+        style.pattern_angle if patterned else None,
+        style.seed,
+        tone,
+    )
+
+
 def albedo(style: MaskStyle, canvas: Canvas) -> np.ndarray:
-    """The style's colour map over the whole canvas, (H, W, 3) float32 BGR in [0, 1]."""
+    """The style's colour map over the whole canvas as paints (H, W, 6) of its base and accent colours (see
+    paint.py); it depends on the style only through `surface_key(style)`."""
     rng = np.random.default_rng([style.seed, 1])
     if style.texture in _PATTERNS:
         image = _PATTERNS[style.texture](style, canvas, rng)
     else:
-        image = np.broadcast_to(style.bgr, canvas.shape + (3,))
+        image = paint.fill(canvas.shape, _BASE)
     # Every material has some mottling; "fabric" adds a visible weave where the canvas can resolve it.
     mottle = 0.03 * value_noise(rng, canvas, 6.0)
     if style.texture == "fabric":
@@ -239,4 +287,4 @@ def albedo(style: MaskStyle, canvas: Canvas) -> np.ndarray:
             u, v = canvas.grid
             weave = np.sin(2 * np.pi * u / weave_period) * np.sin(2 * np.pi * v / weave_period)
             mottle = mottle + 0.04 * weave
-    return np.clip(image * (1.0 + mottle[..., None]), 0.0, 1.0).astype(np.float32)
+    return (image * (1.0 + mottle[..., None])).astype(np.float32)  # clipped once resolved to colours

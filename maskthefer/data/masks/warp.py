@@ -16,7 +16,7 @@ from .errors import MaskFitError
 _SIGMA_IOD = 0.45  # reach of each control point's correction, in inter-ocular distances
 _STIFFNESS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)  # ridge terms tried until the mapping no longer folds
 _MIN_JACOBIAN = 0.25  # smallest allowed local area ratio of the correction
-_GRID_STEP_IOD = 0.08  # spacing of the grid the correction is evaluated on before interpolation
+_GRID_STEP_IOD = 0.2  # spacing of the grid the inverse mapping is evaluated on before interpolation
 
 
 def _apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -27,8 +27,31 @@ def _apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 def _orientation_preserving(h: np.ndarray, at: np.ndarray) -> bool:
     """True when the mapping keeps left and right where they were at point `at` (no mirror, no fold)."""
-    jacobian = h[:2, :2] - np.outer(_apply_homography(h, at[None])[0], h[2, :2])
-    return bool(np.linalg.det(jacobian) > 0)
+    j = h[:2, :2] - np.outer(_apply_homography(h, at[None])[0], h[2, :2])
+    return bool(j[0, 0] * j[1, 1] - j[0, 1] * j[1, 0] > 0)
+
+
+def _normaliser(points: np.ndarray) -> np.ndarray:
+    """Hartley's conditioning: move the points' centroid to 0 and their mean distance to sqrt(2)."""
+    centre = points.mean(axis=0)
+    scale = np.sqrt(2.0) / max(float(np.mean(np.hypot(*(points - centre).T))), 1e-12)
+    return np.array([[scale, 0.0, -scale * centre[0]], [0.0, scale, -scale * centre[1]], [0.0, 0.0, 1.0]])
+
+
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Least-squares homography src -> dst (normalised DLT: one 12x9 SVD, a fraction of what
+    cv2.findHomography spends on six points)."""
+    ns, nd = _normaliser(src), _normaliser(dst)
+    s = src @ ns[:2, :2].T + ns[:2, 2]
+    d = dst @ nd[:2, :2].T + nd[:2, 2]
+    zeros, ones = np.zeros(len(s)), np.ones(len(s))
+    rows_x = np.column_stack([-s[:, 0], -s[:, 1], -ones, zeros, zeros, zeros, d[:, 0] * s[:, 0], d[:, 0] * s[:, 1], d[:, 0]])
+    rows_y = np.column_stack([zeros, zeros, zeros, -s[:, 0], -s[:, 1], -ones, d[:, 1] * s[:, 0], d[:, 1] * s[:, 1], d[:, 1]])
+    _, _, vt = np.linalg.svd(np.vstack([rows_x, rows_y]))
+    h = np.linalg.solve(nd, vt[-1].reshape(3, 3) @ ns)
+    if not np.all(np.isfinite(h)) or abs(h[2, 2]) < 1e-12:
+        return None
+    return h / h[2, 2]
 
 
 def _affine(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -46,8 +69,8 @@ def _global_transform(src: np.ndarray, dst: np.ndarray, box: tuple) -> np.ndarra
     """
     left, top, right, bottom = box
     corners = np.array([[left, top], [right, top], [left, bottom], [right, bottom]], np.float64)
-    homography, _ = cv2.findHomography(src, dst, 0)
-    if homography is not None and np.all(np.isfinite(homography)):
+    homography = _homography(src, dst)
+    if homography is not None:
         # Defined up to scale: make w positive at the anchors so the checks below read simply.
         homography = homography * (np.sign(src[0] @ homography[2, :2] + homography[2, 2]) or 1.0)
         w = np.r_[corners, src] @ homography[2, :2] + homography[2, 2]
@@ -88,11 +111,16 @@ class FaceWarp:
 
     def _fit_correction(self, residual: np.ndarray) -> np.ndarray:
         k = self._kernel(self.centres)
-        probe = self._probe_grid()
+        # The probe grid's kernel and its derivatives do not depend on the ridge: computed once, each try
+        # is then two small matrix products.
+        probe = self._probe_grid().reshape(-1, 2)
+        k_probe = self._kernel(probe)  # (P, N)
+        offsets = (probe[:, None, :] - self.centres[None, :, :]) / self.sigma**2  # (P, N, 2)
+        dk_dx, dk_dy = -k_probe * offsets[..., 0], -k_probe * offsets[..., 1]
         weights = np.zeros_like(residual)
         for ridge in _STIFFNESS:
             weights = np.linalg.solve(k + ridge * np.eye(len(k)), residual)
-            if self._min_jacobian(weights, probe) >= _MIN_JACOBIAN:
+            if _min_jacobian(dk_dx @ weights, dk_dy @ weights) >= _MIN_JACOBIAN:
                 return weights
         return weights * 0.0  # even the stiffest correction folds: fall back to the bare homography
 
@@ -100,19 +128,9 @@ class FaceWarp:
         """Where folds would matter: over the face, a little beyond the control points."""
         lo = self.centres.min(axis=0) - 0.3 * self.iod
         hi = self.centres.max(axis=0) + 0.3 * self.iod
-        step = 0.12 * self.iod
+        step = 0.2 * self.iod  # folds are wider than this: the correction bends over sigma (0.45 IOD)
         xs, ys = np.arange(lo[0], hi[0] + step, step), np.arange(lo[1], hi[1] + step, step)
         return np.stack(np.meshgrid(xs, ys), axis=-1)
-
-    def _min_jacobian(self, weights: np.ndarray, grid: np.ndarray) -> float:
-        """Smallest det of d(x - correction(x))/dx over the grid (<= 0 means the mapping folds)."""
-        flat = grid.reshape(-1, 2)
-        k = self._kernel(flat)  # (P, N)
-        diff = (flat[:, None, :] - self.centres[None, :, :]) / self.sigma**2  # (P, N, 2)
-        # gradient of correction component c along axis a: -sum_i w_ic k_i diff_ia
-        grad = -np.einsum("pn,nc,pna->pca", k, weights, diff)
-        jac = np.eye(2)[None] - grad
-        return float(np.min(np.linalg.det(jac)))
 
     def correction(self, points: np.ndarray) -> np.ndarray:
         shape = points.shape
@@ -125,25 +143,30 @@ class FaceWarp:
         mapped = _apply_homography(self.homography, template_points)
         return mapped + self.correction(mapped)
 
-    def inverse_maps(self, left: int, top: int, width: int, height: int, factor: int) -> tuple[np.ndarray, ...]:
-        """cv2.remap maps for an image window supersampled `factor` times: template (x, y) of every sample."""
-        # Sample u of the supersampled window sits at image x = left + (u + 0.5) / factor - 0.5.
-        us = left + (np.arange(width * factor) + 0.5) / factor - 0.5
-        vs = top + (np.arange(height * factor) + 0.5) / factor - 0.5
-        step = max(1, int(self.iod * _GRID_STEP_IOD * factor))
+    def inverse_maps(self, left: int, top: int, width: int, height: int) -> tuple[np.ndarray, ...]:
+        """cv2.remap maps for an image window: the template (x, y) of every pixel."""
+        us = left + np.arange(width, dtype=np.float64)
+        vs = top + np.arange(height, dtype=np.float64)
+        step = max(1, int(self.iod * _GRID_STEP_IOD))
         cu, cv = us[::step], vs[::step]
         if cu[-1] != us[-1]:
             cu = np.append(cu, us[-1])
         if cv[-1] != vs[-1]:
             cv = np.append(cv, vs[-1])
+        # The whole inverse mapping (correction, then homography) is smooth at the scale of a few samples:
+        # computed on a coarse grid and interpolated bilinearly to every sample.
         coarse = np.stack(np.meshgrid(cu, cv), axis=-1)
-        field = self.correction(coarse).astype(np.float32)
-        # Bilinear interpolation of the smooth correction from the coarse grid to every sample.
+        template = _apply_homography(self.inverse, coarse - self.correction(coarse)).astype(np.float32)
         ix = np.interp(us, cu, np.arange(len(cu))).astype(np.float32)
         iy = np.interp(vs, cv, np.arange(len(cv))).astype(np.float32)
         map_x, map_y = np.meshgrid(ix, iy)
-        dense = cv2.remap(field, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        gx, gy = np.meshgrid(us, vs)
-        source = np.stack([gx, gy], axis=-1) - dense
-        template = _apply_homography(self.inverse, source).astype(np.float32)
-        return template[..., 0], template[..., 1]
+        dense = cv2.remap(template, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return dense[..., 0], dense[..., 1]
+
+
+def _min_jacobian(grad_x: np.ndarray, grad_y: np.ndarray) -> float:
+    """Smallest det of d(x - correction(x))/dx over probe points, from the correction's derivatives along x
+    and y ((P, 2) each); <= 0 means the mapping folds."""
+    a, c = 1.0 - grad_x[:, 0], -grad_x[:, 1]
+    b, d = -grad_y[:, 0], 1.0 - grad_y[:, 1]
+    return float(np.min(a * d - b * c))

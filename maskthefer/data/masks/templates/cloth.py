@@ -7,8 +7,9 @@ import numpy as np
 
 from ..canvas import Canvas, jaw_region, smoothstep
 from ..style import MaskStyle
-from ..textures import albedo, square_wave, value_noise
-from .base import Drawing, ear_loops, ridge_x, wrap_height
+from ..paint import base, surface
+from ..textures import square_wave, value_noise
+from .base import Drawing, ear_loops, paint_fill, ridge_x, wrap_height
 
 
 def top_edge(x: np.ndarray) -> np.ndarray:
@@ -19,7 +20,7 @@ def draw(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     x, y = canvas.grid
     outline = np.maximum(canvas.fill(jaw_region(0.06)), canvas.ellipse((0.0, 1.1), (0.8, 0.7)))
     body = outline * canvas.below(top_edge)
-    colour = albedo(style, canvas)
+    colour = paint_fill(canvas, surface())
     rim = canvas.edge_distance(body)
     px = 1.0 / canvas.ppu
     seam_x = ridge_x(y, turn)
@@ -36,4 +37,4 @@ def draw(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     ridge = 0.05 * np.exp(-(((x - seam_x) / 0.12) ** 2))
     height = dome + ridge + wrinkles + wrap_height(canvas, 1.3, 0.12) + 0.02 * smoothstep(0.0, 0.08, rim)
     loops = ear_loops(canvas, turn, (-1.1, 0.48), (-0.9, 1.2), (-1.32, 0.3), (-1.28, 0.64), 0.05)
-    return Drawing(body, colour.astype(np.float32), height.astype(np.float32), [(loops, style.bgr * 0.85)])
+    return Drawing(body, colour.astype(np.float32), height.astype(np.float32), [(loops, base(0.85))])

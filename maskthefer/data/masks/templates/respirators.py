@@ -6,19 +6,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..canvas import Canvas, jaw_region, smoothstep
+from ..paint import accent, fixed, surface
 from ..style import COLOURS, MaskStyle
-from ..textures import albedo
 from .base import (
     Drawing,
     ear_loops,
     loop_colour,
+    paint_fill,
     ridge_x,
     straps_band,
     valve,
     wrap_height,
 )
 
-_STRAP_COLOURS = ("yellow", "sky-blue", "white", "orange", "teal", "light-grey")
 _VALVE_COLOURS = ("white", "light-grey", "charcoal", "blue", "orange")
 
 
@@ -35,7 +35,7 @@ def draw_n95(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     x, y = canvas.grid
     cup = np.maximum(canvas.fill(jaw_region(0.03)), canvas.ellipse((0.0, 1.0), (0.93, 0.8)))
     body = cup * canvas.below(n95_top)
-    colour = albedo(style, canvas)
+    colour = paint_fill(canvas, surface())
     rim = canvas.edge_distance(body)
     rim_band = smoothstep(0.065, 0.045, rim)
     foam = smoothstep(0.34, 0.28, np.abs(x)) * smoothstep(0.1, 0.08, y - n95_top(x))
@@ -45,16 +45,16 @@ def draw_n95(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     height = dome + wrap_height(canvas, 1.3, 0.2) + 0.015 * smoothstep(0.0, 0.06, rim)
     if style.valve:
         side = 1.0 if np.random.default_rng([style.seed, 3]).random() < 0.5 else -1.0
-        valve_colour = np.array(COLOURS[_pick(style, _VALVE_COLOURS, 4)], np.float32) / 255.0
+        valve_colour = fixed(np.array(COLOURS[_pick(style, _VALVE_COLOURS, 4)], np.float32) / 255.0)
         cap, cap_colour, cap_height = valve(canvas, (side * 0.42, 1.1), 0.2, valve_colour)
         colour = colour * (1.0 - cap[..., None]) + cap_colour * cap[..., None]
         height = height + cap_height * cap
-    strap_colour = np.array(COLOURS[_pick(style, _STRAP_COLOURS, 5)], np.float32) / 255.0
     straps = np.maximum(
         straps_band(canvas, turn, (-0.95, 0.72), (-1.48, 0.42), 0.06),
         straps_band(canvas, turn, (-0.88, 1.35), (-1.42, 1.6), 0.06),
     )
-    return Drawing(body, colour.astype(np.float32), height.astype(np.float32), [(straps, strap_colour)])
+    # Head straps take the accent colour: the sampler gives every N95 a strap colour there.
+    return Drawing(body, colour.astype(np.float32), height.astype(np.float32), [(straps, accent())])
 
 
 def kn95_top(x: np.ndarray) -> np.ndarray:
@@ -66,7 +66,7 @@ def draw_kn95(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     x, y = canvas.grid
     chin_point = np.array([(-0.75, 1.4), (0.75, 1.4), (0.0, 1.88)])
     body = np.maximum(canvas.fill(jaw_region(0.05)), canvas.fill(chin_point)) * canvas.below(kn95_top)
-    colour = albedo(style, canvas)
+    colour = paint_fill(canvas, surface())
     rim = canvas.edge_distance(body)
     weld = smoothstep(0.075, 0.055, rim)
     if 0.035 * canvas.ppu >= 4.0:  # embossed dots of the welded edge, where the canvas can show them

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..canvas import Canvas, jaw_region, smoothstep
+from ..paint import surface
 from ..style import MaskStyle
-from ..textures import albedo
-from .base import Drawing, bump, ear_loops, loop_colour, wrap_height
+from .base import Drawing, bump, ear_loops, loop_colour, paint_fill, wrap_height
 
 
 def top_edge(x: np.ndarray) -> np.ndarray:
@@ -31,7 +31,7 @@ def _pleats(x: np.ndarray, y: np.ndarray, count: int = 3) -> tuple[np.ndarray, n
 def draw(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
     x, y = canvas.grid
     body = canvas.fill(jaw_region(0.045)) * canvas.below(top_edge)
-    colour = albedo(style, canvas)
+    colour = paint_fill(canvas, surface())
     rim = canvas.edge_distance(body)
     band = smoothstep(0.085, 0.065, rim)  # bound edges
     pleat_relief, pleat_frac = _pleats(x, y)
