@@ -13,6 +13,7 @@ import keras
 from keras import layers
 
 from ..base import ZooModel, constructor_args, softmax_output
+from ..normalization import BatchNormalization
 from ..registry import register_model
 
 
@@ -44,7 +45,7 @@ class VGGLite(ZooModel):
             for conv in (1, 2):
                 # The paper's order is conv -> ReLU -> BN (BN after the activation), kept as published.
                 x = layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{block}_conv{conv}")(x)
-                x = layers.BatchNormalization(name=f"block{block}_bn{conv}")(x)
+                x = BatchNormalization(name=f"block{block}_bn{conv}")(x)
             x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
         x = layers.Flatten(name="flatten")(x)
         for i, units in enumerate(dense_units, start=1):
