@@ -13,7 +13,7 @@ from .options import resolve_run, which_model_option
 @click.option("--run", "run_dir", type=click.Path(path_type=Path),
               help="Expression run to export [the run under runs/ that trained last].")
 @click.option("--mask-run", type=click.Path(path_type=Path), default=None,
-              help="Mask classifier run (`train --model mcn`) to ship alongside, so predict routes per face.")
+              help="Mask classifier run (`train --model masknet`) to ship alongside, so predict routes per face.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Bundle folder to write.")
 @click.option("--format", "fmt", type=click.Choice(["keras", "saved_model", "tflite"]), default="keras",
               show_default=True, help="Model format: keras (any backend), saved_model or tflite (TensorFlow).")

@@ -18,7 +18,7 @@ from .options import resolve_run, which_model_option
 )
 @click.option(
     "--mask-run", type=click.Path(path_type=Path), default=None,
-    help="A mask classifier run (`train --model mcn`) that decides masked or not per face [the bundle's, if any].",
+    help="A mask classifier run (`train --model masknet`) that decides masked or not per face [the bundle's, if any].",
 )
 @click.option("--camera", type=int, default=None, help="Also read camera N (0: the first); Ctrl-C stops it.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/predict"), show_default=True,

@@ -64,7 +64,7 @@ def run_entry(run_dir: os.PathLike | str, role: str, which: str = "best") -> Mod
         raise BundleError(f"{run.config_path} lacks {missing}; was it written by `maskthefer train`?")
     task = config.get("task", "expression")
     if role == MASK and task != "mask":
-        raise BundleError(f"{run.path} is an {task!r} run; --mask-run needs a mask classifier (`train --model mcn`)")
+        raise BundleError(f"{run.path} is an {task!r} run; --mask-run needs a mask classifier (`train --model masknet` or `mcn`)")
     if role == EXPRESSION and task == "mask":
         raise BundleError(f"{run.path} is a mask classifier; --run needs an expression run (pass it as --mask-run)")
     state = run.read_state()

@@ -10,6 +10,7 @@ from . import (
     attention,  # noqa: F401  (abn, mcn, fecn)
     cbam,  # noqa: F401  (cbam-resnet50)
     facechannel,  # noqa: F401
+    masknet,  # noqa: F401  (the mask classifier predict routes by)
     mobilenet,  # noqa: F401
     resmaskingnet,  # noqa: F401
     resnet,  # noqa: F401  (resnet18)

@@ -32,8 +32,8 @@ def expression_run(fer_dataset, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mask_run(fer_dataset, tmp_path_factory) -> Path:
-    """Tiny MCN trained on the same slice's masked/unmasked crop pairs."""
-    return _train_tiny(fer_dataset, "mcn", tmp_path_factory.mktemp("runs") / "mask")
+    """Tiny MaskNet trained on the same slice's masked/unmasked crop pairs."""
+    return _train_tiny(fer_dataset, "masknet", tmp_path_factory.mktemp("runs") / "mask")
 
 
 @pytest.fixture(scope="session")

@@ -149,7 +149,7 @@ def test_export_cli_and_predict_from_the_bundle(expression_run, mask_run, scenes
     bundle = tmp_path / "bundle"
     result = CliRunner().invoke(main, ["export", "--run", str(expression_run), "--mask-run", str(mask_run), "--out", str(bundle)])
     assert result.exit_code == 0, result.output
-    assert "expression: vgg-lite" in result.output and "mask: mcn" in result.output
+    assert "expression: vgg-lite" in result.output and "mask: masknet" in result.output
     again = CliRunner().invoke(main, ["export", "--run", str(expression_run), "--out", str(bundle)])
     assert again.exit_code == 1 and "not empty" in again.output
     cv2.imwrite(str(tmp_path / "scene.png"), scenes[0].image)

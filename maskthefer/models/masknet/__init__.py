@@ -1,0 +1,3 @@
+from .masknet import MaskNet
+
+__all__ = ["MaskNet"]
