@@ -42,6 +42,9 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 @click.option("--pairs", is_flag=True, default=None, help="Also train on each face's unmasked crop (same label).")
 @click.option("--steps-per-epoch", type=click.IntRange(min=1), help="Cap on batches per epoch (quick runs).")
 @click.option("--workers", type=click.IntRange(min=1), help="Threads preparing batches (for --augment idg) [1].")
+@click.option("--devices", metavar="all|N",
+              help="Data-parallel training over N local GPUs (or 'all'): --batch-size stays the global batch, "
+                   "split evenly, and the learning rate is unchanged. JAX or TensorFlow backend [1].")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir from its last finished epoch.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing run in --run-dir.")
 @click.option("--progress", is_flag=True, help="Also show Keras' per-step progress bar.")
@@ -54,6 +57,7 @@ def train(**kw) -> None:
       maskthefer train --model vgg-lite --data datasets/fer2013 --run-dir runs/vgg-lite
       maskthefer train --data datasets/fer-small --epochs 5 --augment idg --run-dir runs/idg --overwrite
       maskthefer train --resume --run-dir runs/vgg-lite                 # after a crash or Ctrl-C
+      KERAS_BACKEND=jax maskthefer train --devices all --run-dir runs/vgg-lite-4gpu   # every local GPU
       maskthefer train --model mcn --data datasets/fer2013 --run-dir runs/mcn
       maskthefer train --model fecn --data datasets/fer2013 --attention-from runs/mcn --run-dir runs/fecn
 

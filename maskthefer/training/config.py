@@ -98,8 +98,8 @@ class TrainConfig:
 
     `train(TrainConfig(data="datasets/fer", epochs=5, run_dir="runs/demo"))` trains VGG-lite with the paper's
     recipe. `resume=True` continues `run_dir` from its last finished epoch with its saved configuration; only
-    `epochs` (to extend a run), `data` (the same dataset moved), `workers`, `steps_per_epoch` and `verbose`
-    may be given again, any other setting that differs from the saved one is an error.
+    `epochs` (to extend a run), `data` (the same dataset moved), `workers`, `steps_per_epoch`, `devices` and
+    `verbose` may be given again, any other setting that differs from the saved one is an error.
     """
 
     data: str | os.PathLike | None = None
@@ -125,6 +125,7 @@ class TrainConfig:
     pairs: bool | None = None  # also train on the unmasked crops (expression task)
     steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
     workers: int | None = None  # threads preparing batches (mainly for --augment idg)
+    devices: int | str | None = None  # data parallelism: a count or "all" (see `distribute`); None: one device
     test_split: str = "test"
     resume: bool = False
     overwrite: bool = False
@@ -143,7 +144,7 @@ class TrainConfig:
 
 
 # Fields a resumed run may change; everything else must match the saved configuration.
-RESUME_MUTABLE = {"epochs", "data", "workers", "steps_per_epoch", "run_dir"}
+RESUME_MUTABLE = {"epochs", "data", "workers", "steps_per_epoch", "run_dir", "devices"}
 
 
 def paper_defaults(dataset_kind: str) -> DatasetDefaults:

@@ -136,6 +136,11 @@ class BatchSequence(keras.utils.PyDataset):
     when Keras' iterators start or prefetch, so a resumed run sees exactly the batches of an uninterrupted
     one. Without `repeat` (validation) it is one pass in the stored order.
     `targets` names the outputs that receive the labels (multi-output models); None gives the bare array.
+
+    `batch_multiple` > 1 makes every batch a multiple of that many rows, as JAX data parallelism over that
+    many devices needs (data parallelism, see `distribute`): with `repeat`, the last batch of an epoch is trimmed
+    (`trimmed_per_epoch` faces of that epoch's order, a different few each epoch); without, the last batch
+    is padded with zero-weight rows (`padded` in all), and every batch carries sample weights.
     """
 
     def __init__(
@@ -151,6 +156,7 @@ class BatchSequence(keras.utils.PyDataset):
         max_batches: int | None = None,
         transform: Callable[[np.ndarray, int, int], np.ndarray] | None = None,
         workers: int = 1,
+        batch_multiple: int = 1,
     ):
         super().__init__(workers=workers, use_multiprocessing=False, max_queue_size=max(10, 2 * workers))
         if len(arrays) == 0:
@@ -163,7 +169,21 @@ class BatchSequence(keras.utils.PyDataset):
         self.first_epoch = int(first_epoch)
         self.targets = list(targets) if targets else None
         self.transform = transform
+        self.batch_multiple = int(batch_multiple)
         self.batches_per_epoch = math.ceil(len(arrays) / self.batch_size)
+        remainder = len(arrays) % self.batch_size
+        self.trimmed_per_epoch = self.padded = 0
+        if self.batch_multiple > 1 and remainder % self.batch_multiple:
+            if repeat:
+                self.trimmed_per_epoch = remainder % self.batch_multiple
+                if remainder < self.batch_multiple:  # nothing left of the last batch
+                    self.batches_per_epoch -= 1
+            else:
+                self.padded = self.batch_multiple - remainder % self.batch_multiple
+        if self.batches_per_epoch < 1:
+            raise TrainingError(
+                f"{len(arrays)} images cannot fill one batch that splits over {self.batch_multiple} devices"
+            )
         if max_batches is not None:
             self.batches_per_epoch = min(self.batches_per_epoch, int(max_batches))
         self._orders: dict[int, np.ndarray] = {}
@@ -197,8 +217,28 @@ class BatchSequence(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         epoch, position = self.locate(int(index))
         rows = self.epoch_order(epoch)[position * self.batch_size : (position + 1) * self.batch_size]
+        weights = None
+        if self.batch_multiple > 1:
+            rows, weights = self._even(rows)
         x = self.images[rows]
         if self.transform is not None:
             x = self.transform(x, epoch, position)
         y = self.onehot[rows]
-        return x, (y if self.targets is None else {name: y for name in self.targets})
+        y = y if self.targets is None else {name: y for name in self.targets}
+        return (x, y) if weights is None else (x, y, weights)
+
+    def _even(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Rows cut (training) or padded with zero-weight repeats (validation) to a multiple of batch_multiple."""
+        extra = len(rows) % self.batch_multiple
+        if self.repeat:
+            return (rows[: len(rows) - extra] if extra else rows), None
+        # Keras averages the loss over all rows of a batch, padding included, and weights batches by their
+        # rows; a weight of (n + padded) / n on each of the n real faces makes val_loss, and val_accuracy (a
+        # weighted mean), exactly the means over the real faces.
+        count = len(self.onehot)
+        weights = np.full(len(rows), (count + self.padded) / count, np.float32)
+        if extra:
+            pad = self.batch_multiple - extra
+            rows = np.concatenate([rows, np.resize(rows, pad)])
+            weights = np.concatenate([weights, np.zeros(pad, np.float32)])
+        return rows, weights

@@ -49,6 +49,8 @@ from .config import (
 )
 from .curves import read_history
 from .data import BatchSequence, IDGTransform, TrainingData, prepare_data
+from .distribute import check_batch_size, current_plan, data_parallel, even_batch_notes
+from .distribute import record as distribution_record
 from .model import (
     build_training_model,
     classifier_of,
@@ -85,10 +87,11 @@ class Session:
 def train(config: TrainConfig) -> RunDir:
     """Train (or with `config.resume`, continue) a run; returns its run directory."""
     say = _printer(config.verbose)
-    session = _resume_session(config, say) if config.resume else _new_session(config, say)
-    if isinstance(session, RunDir):  # a resumed run that had already finished
-        return session
-    return _fit(session, config, say)
+    with data_parallel(config.devices):  # --devices: models are built, loaded and fitted on all of them
+        session = _resume_session(config, say) if config.resume else _new_session(config, say)
+        if isinstance(session, RunDir):  # a resumed run that had already finished
+            return session
+        return _fit(session, config, say)
 
 
 # ---------------------------------------------------------------------------------------------- new runs
@@ -101,6 +104,7 @@ def _new_session(config: TrainConfig, say) -> Session:
     spec = model_spec(model_name)  # unknown names fail here, before any data is read
     manifest = read_manifest(config.data)
     resolved = resolve(config, manifest, task=spec.task)
+    check_batch_size(resolved["batch_size"])
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
     _refuse_existing_run(run, overwrite=config.overwrite)
     attention_from = str(Path(config.attention_from).resolve()) if config.attention_from else None
@@ -230,6 +234,7 @@ def _run_config(model_name, model_args, task, data, data_dir, resolved, attentio
     augmentation = describe(Augmentation(**resolved["augmentation"]), resolved["augment"], height, width)
     config["augmentation_layers"] = augmentation.get("layer_arguments")
     config["attention_from"] = attention_from
+    config["distribution"] = distribution_record()
     config["counts"] = data.counts()
     config["classifier_layer"] = classifier.name
     config["parameters"] = int(classifier.count_params())
@@ -335,7 +340,8 @@ def _resume_session(config: TrainConfig, say) -> Session | RunDir:
         log.warning("random seed states not restored: dropout and augmentation draws differ from an uninterrupted run")
 
     resumed = int(saved.get("resumed", 0)) + 1
-    saved.update(epochs=resolved["epochs"], data=str(Path(data_dir).resolve()), resumed=resumed)
+    saved.update(epochs=resolved["epochs"], data=str(Path(data_dir).resolve()), resumed=resumed,
+                 distribution=distribution_record())
     write_json(run.config_path, saved)
     history = [row for row in read_history(run.history_path) if row["epoch"] <= done]
     say(f"resuming {run.path} at epoch {done + 1}/{resolved['epochs']} (optimizer step {iterations})")
@@ -416,14 +422,16 @@ def _fit(session: Session, config: TrainConfig, say) -> RunDir:
     classifier = session.classifier
     targets = fit_targets(classifier)
     num_classes = len(data.class_names)
+    check_batch_size(cfg["batch_size"])
+    plan = current_plan()
     train_batches = BatchSequence(
         data.train, num_classes=num_classes, batch_size=cfg["batch_size"], repeat=True, seed=cfg["seed"],
         first_epoch=session.initial_epoch, targets=targets, max_batches=cfg["steps_per_epoch"],
-        transform=session.transform, workers=cfg["workers"],
+        transform=session.transform, workers=cfg["workers"], batch_multiple=plan.batch_multiple,
     )
     val_batches = BatchSequence(
         data.validation, num_classes=num_classes, batch_size=max(cfg["batch_size"], VALIDATION_BATCH), repeat=False,
-        targets=targets,
+        targets=targets, batch_multiple=plan.batch_multiple,
     )
     plateau = PlateauCallback(session.plateau)
     recorder = RunRecorder(
@@ -434,10 +442,13 @@ def _fit(session: Session, config: TrainConfig, say) -> RunDir:
     callbacks: list = [plateau, recorder, *_tensorboard(run, say)]
     counts = ", ".join(f"{k} {v}" for k, v in data.counts().items())
     say(
-        f"training {cfg['model']} ({cfg['parameters']:,} parameters) on {backend_name()}: {counts}; batch "
+        f"training {cfg['model']} ({cfg['parameters']:,} parameters) on {backend_name()}{plan.describe()}: "
+        f"{counts}; batch "
         f"{cfg['batch_size']}, {train_batches.batches_per_epoch} steps/epoch, augment {cfg['augment']}, lr {cfg['lr']} "
         f"(legacy decay {cfg['legacy_decay']:g}), run dir {run.path}"
     )
+    for note in even_batch_notes(train_batches, val_batches):
+        say(note)
     try:
         session.training_model.fit(
             train_batches,
