@@ -137,8 +137,8 @@ class BatchSequence(keras.utils.PyDataset):
     one. Without `repeat` (validation) it is one pass in the stored order.
     `targets` names the outputs that receive the labels (multi-output models); None gives the bare array.
 
-    `batch_multiple` > 1 makes every batch a multiple of that many rows, as JAX data parallelism over that
-    many devices needs (data parallelism, see `distribute`): with `repeat`, the last batch of an epoch is trimmed
+    `batch_multiple` > 1 makes every batch a multiple of that many rows, as data parallelism over that many
+    devices needs (see `distribute`): with `repeat`, the last batch of an epoch is trimmed
     (`trimmed_per_epoch` faces of that epoch's order, a different few each epoch); without, the last batch
     is padded with zero-weight rows (`padded` in all), and every batch carries sample weights.
     """

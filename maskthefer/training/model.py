@@ -99,7 +99,7 @@ def compile_training_model(
     else:
         # ABN-style models: Keras sums the per-output losses, as the paper of each such model prescribes.
         loss, metrics = dict(losses), {PREDICTIONS: ["accuracy"]}
-    # Weighted, so that zero-weight padding rows (JAX data parallelism, see `distribute`) count for nothing;
+    # Weighted, so that zero-weight padding rows (data parallelism, see `distribute`) count for nothing;
     # batches without weights give the same accuracy as plain metrics, under the same log names.
     model.compile(optimizer=optimizer, loss=loss, weighted_metrics=metrics, jit_compile=jit_compile)
 
