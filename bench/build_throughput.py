@@ -1,78 +1,163 @@
-"""Benchmark of the dataset builder on real FER2013 rows: time per pipeline stage and images/second.
+"""Benchmark of the dataset builder on real FER2013 rows: CPU time per pipeline stage, images per CPU-second,
+and the wall-clock speed-up of several worker processes.
 
-    python bench/build_throughput.py [--rows 500] [--csv ../shared/data/fer2013/fer2013.csv.gz]
+    python bench/build_throughput.py [--rows 1000] [--build-rows 4000] [--workers N] [--csv PATH]
 
-Prints milliseconds per image for each stage (detect, landmarks, mask, re-detect, crop) in one process,
-then end-to-end images/second of `build_dataset` with 1 worker and with all cores.
+1. Stages, in this process, on the first `--rows` rows: every stage of `FacePipeline.process` (decode,
+   detect, landmarks, mask, re-detect, both crops, the record's PNGs) is timed
+   in CPU time of this thread, so other load on the machine does not inflate it. The per-stage table is over
+   the same images (those that pass every stage); the totals count every row, rejected ones included.
+2. Builds: `build_dataset` on `--build-rows` rows with 1 worker and with N, wall seconds and CPU seconds
+   (this process and its workers), so the speed-up is measured on work long enough to dwarf start-up.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
 from maskthefer.data.build import BuildOptions, build_dataset, item_rng
-from maskthefer.data.crop import apply_crop, plan_crop
 from maskthefer.data.faces import FaceAnalyzer
 from maskthefer.data.masks import apply_mask, sample_style
-from maskthefer.data.pipeline import PipelineSettings
+from maskthefer.data.pipeline import FacePipeline, FaceRejected, PipelineSettings
+from maskthefer.data.records import schema
 from maskthefer.data.sources import open_source
 from maskthefer.paths import default_input
 
+STAGES = ("decode", "detect", "landmarks", "mask", "redetect", "crop", "record")
 
-def stage_times(csv: Path, rows: int) -> dict[str, float]:
+
+def stage_times(csv: Path, rows: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(CPU ms per stage over the faces that pass every stage, totals over every row)."""
+    import cv2
+
+    cv2.setNumThreads(1)  # as in the build's workers
     settings = PipelineSettings()
-    analyzer = FaceAnalyzer()
-    totals = dict.fromkeys(["decode", "detect", "landmarks", "mask", "redetect", "crop"], 0.0)
-    counts = dict.fromkeys(totals, 0)
-
-    def timed(stage, fn, *args):
-        start = time.perf_counter()
-        result = fn(*args)
-        totals[stage] += time.perf_counter() - start
-        counts[stage] += 1
-        return result
-
+    pipeline = FacePipeline(settings, FaceAnalyzer())
+    analyzer = pipeline.analyzer
+    per_face: list[dict[str, float]] = []
+    started = time.thread_time()
+    source_rows = 0
     for item in islice(open_source("fer2013", csv), rows):
-        image = timed("decode", item.decode)
-        boxes = timed("detect", analyzer.detect, image, settings.detect)
+        source_rows += 1
+        spent: dict[str, float] = {}
+        clock = time.thread_time()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.thread_time()
+            spent[stage] = now - clock
+            clock = now
+
+        try:
+            image = item.decode()
+            lap("decode")
+            box = pipeline._single_face(image, settings.detect, "no_face", None)
+            lap("detect")
+            points = analyzer.landmarks(image, box)
+            lap("landmarks")
+            style = sample_style(item_rng(0, item.source_id), settings.mask_types)
+            masked = apply_mask(image, points, style)
+            lap("mask")
+            pipeline._single_face(masked, settings.redetect, "no_face_after_mask", "multiple_faces_after_mask")
+            lap("redetect")
+            crop = pipeline._crop(masked, masked, points, box)  # planned on the first pass, as the pipeline does
+            twin = pipeline._crop(image, masked, points, box)
+            lap("crop")
+            schema.encode_png(crop), schema.encode_png(twin)
+            lap("record")
+        except FaceRejected:
+            continue
+        per_face.append(spent)
+    total = time.thread_time() - started
+    mean = {stage: 1000.0 * float(np.mean([face[stage] for face in per_face])) for stage in STAGES}
+    totals = {
+        "rows": source_rows,
+        "accepted": len(per_face),
+        "cpu_s": total,
+        "ms_per_row": 1000.0 * total / source_rows,
+        "rows_per_cpu_s": source_rows / total,
+        "accepted_per_cpu_s": len(per_face) / total,
+    }
+    return mean, totals
+
+
+def landmark_agreement(csv: Path, rows: int) -> dict[str, float]:
+    """How far the masked face's re-detected landmarks fall from the same face's unmasked ones (px, on the
+    points the crop uses: outer eye corners 36/45 and the nose tip 30, which the mask hides)."""
+    settings = PipelineSettings()
+    pipeline = FacePipeline(settings, FaceAnalyzer())
+    gaps = {36: [], 45: [], 30: []}
+    for item in islice(open_source("fer2013", csv), rows):
+        image = item.decode()
+        boxes = pipeline.analyzer.detect(image, settings.detect)
         if not boxes:
             continue
-        landmarks = timed("landmarks", analyzer.landmarks, image, boxes[0])
-        style = sample_style(item_rng(0, item.source_id))
-        masked = timed("mask", apply_mask, image, landmarks, style)
-        again = timed("redetect", analyzer.detect, masked, settings.redetect)
+        points = pipeline.analyzer.landmarks(image, boxes[0])
+        masked = apply_mask(image, points, sample_style(item_rng(0, item.source_id)))
+        again = pipeline.analyzer.detect(masked, settings.redetect)
         if len(again) != 1:
             continue
-        points = analyzer.landmarks(masked, again[0])
-        geometry = plan_crop(masked.shape, points, again[0], settings.crop)
-        timed("crop", lambda: (apply_crop(masked, geometry, settings.crop), apply_crop(image, geometry, settings.crop)))
-    return {stage: 1000 * totals[stage] / max(1, counts[stage]) for stage in totals}
+        masked_points = pipeline.analyzer.landmarks(masked, again[0])
+        for index, values in gaps.items():
+            values.append(float(np.hypot(*(masked_points[index] - points[index]))))
+    return {f"landmark {i}": float(np.median(v)) for i, v in gaps.items()} | {"faces": len(gaps[30])}
 
 
-def end_to_end(csv: Path, rows: int, workers: int) -> float:
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def end_to_end(csv: Path, rows: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         options = BuildOptions("fer2013", csv, Path(out), limit=rows, workers=workers, progress=False, preview_count=0)
-        start = time.perf_counter()
-        build_dataset(options)
-        return rows / (time.perf_counter() - start)
+        cpu, wall = _cpu_seconds(), time.perf_counter()
+        manifest = build_dataset(options)
+        wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    return {"wall_s": wall, "cpu_s": cpu, "rows_per_s": rows / wall, "yield": manifest["totals"]["yield"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=500)
-    parser.add_argument("--csv", type=Path, default=None)
+    parser.add_argument("--rows", type=int, default=1000, help="rows timed stage by stage [1000]")
+    parser.add_argument("--build-rows", type=int, default=4000, help="rows of each end-to-end build [4000]")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="workers of the second build")
+    parser.add_argument("--csv", type=Path, default=None, help="FER2013 CSV [../shared/data]")
+    parser.add_argument("--skip-builds", action="store_true", help="only the per-stage table")
+    parser.add_argument("--landmarks", action="store_true", help="also compare re-detected and first landmarks")
     args = parser.parse_args()
     csv = args.csv or default_input("fer2013")
-    print(f"{args.rows} FER2013 rows from {csv}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-    for stage, ms in stage_times(csv, args.rows).items():
-        print(f"  {stage:<10} {ms:6.2f} ms/img")
-    for workers in sorted({1, os.cpu_count() or 1}):
-        print(f"build_dataset, {workers} worker(s): {end_to_end(csv, args.rows, workers):6.1f} img/s")
+    print(f"FER2013 rows from {csv}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+
+    mean, totals = stage_times(csv, args.rows)
+    print(f"\nCPU ms per stage, mean over the {totals['accepted']} of {totals['rows']} rows that pass every stage:")
+    for stage, ms in mean.items():
+        print(f"  {stage:<11} {ms:6.2f}")
+    print(f"  {'sum':<11} {sum(mean.values()):6.2f}")
+    print(
+        f"every row, rejected ones included: {totals['ms_per_row']:.2f} CPU ms per row, "
+        f"{totals['rows_per_cpu_s']:.0f} rows and {totals['accepted_per_cpu_s']:.0f} accepted faces per CPU-second"
+    )
+    if args.landmarks:
+        print("\nre-detected vs first-pass landmarks, median distance (px):", landmark_agreement(csv, args.rows))
+    if args.skip_builds:
+        return
+    print(f"\nbuild_dataset on {args.build_rows} rows:")
+    for workers in sorted({1, args.workers}):
+        result = end_to_end(csv, args.build_rows, workers)
+        print(
+            f"  {workers:>2} worker(s): {result['wall_s']:7.1f} s wall, {result['cpu_s']:7.1f} CPU s, "
+            f"{result['rows_per_s']:6.1f} rows/s, {args.build_rows / result['cpu_s']:6.1f} rows per CPU-second, "
+            f"yield {result['yield']:.3f}"
+        )
 
 
 if __name__ == "__main__":

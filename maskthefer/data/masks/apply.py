@@ -1,8 +1,8 @@
 """`apply_mask`: draw one synthetic mask onto one face.
 
 Tiny faces are the common case (FER2013: 48x48 gray, eyes ~18 px apart). Templates come from a cache of
-drawings at fixed resolutions in quarter-octave steps, drawn at 40 px or more per eye distance and
-area-averaged down to the step at or just above the face's own scale (a mipmap): edges stay anti-aliased
+drawings at fixed resolutions in half-octave steps, drawn at 40 px or more per eye distance and
+area-averaged down to the step nearest the face's own scale (a mipmap): edges stay anti-aliased
 and fine textures average to their true colour instead of aliasing into moire, and a face pays only for
 warping, colouring and lighting the few hundred pixels its mask covers.
 """
@@ -21,7 +21,7 @@ from .templates import coloured_layers, light
 from .warp import FaceWarp
 
 _PPU_RANGE = (8.0, 260.0)  # template resolution (px per eye distance) bounds
-_PPU_STEPS_PER_OCTAVE = 4  # cached template resolutions: 2^(k/4)
+_PPU_STEPS_PER_OCTAVE = 2  # cached template resolutions: 2^(k/2), so FER2013's faces need one or two
 _EYE_CLEARANCE = (0.06, 0.13)  # mask fades out between these distances (IOD) below the lower eyelids
 _LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR -> gray, as cv2.cvtColor
 
@@ -39,9 +39,9 @@ def _check_image(image: np.ndarray) -> np.ndarray:
 
 
 def template_resolution(pixels_per_iod: float) -> float:
-    """The cached template resolution for a window sampled at `pixels_per_iod`: the next quarter-octave step
-    up (never coarser than the samples, so the warp does not alias), within the allowed range."""
-    steps = np.ceil(np.log2(max(pixels_per_iod, 1.0)) * _PPU_STEPS_PER_OCTAVE - 1e-9)
+    """The cached template resolution for a face `pixels_per_iod` px between the eyes: the nearest
+    half-octave step (at most 19 % finer or coarser than the face), within the allowed range."""
+    steps = np.round(np.log2(max(pixels_per_iod, 1.0)) * _PPU_STEPS_PER_OCTAVE)
     return float(np.clip(2.0 ** (steps / _PPU_STEPS_PER_OCTAVE), *_PPU_RANGE))
 
 

@@ -252,6 +252,9 @@ _PATTERNS = {
 }
 
 
+_DIRECTED = {"check", "plaid", "stripes", "dots"}  # prints that follow `pattern_angle` (motifs and camo do not)
+
+
 def surface_key(style: MaskStyle) -> tuple:
     """What a style's colour map depends on besides the canvas: the style minus its colours, except where a
     pattern adapts to the colour (plaid lines light on dark cloth, fruit that would vanish left out)."""
@@ -264,7 +267,7 @@ def surface_key(style: MaskStyle) -> tuple:
     return (
         style.texture,
         style.pattern_scale if patterned else None,
-        style.pattern_angle if patterned else None,
+        style.pattern_angle if style.texture in _DIRECTED else None,
         style.seed,
         tone,
     )

@@ -30,7 +30,7 @@ DRAWERS: dict[str, Callable[[MaskStyle, Canvas, int], Drawing]] = {
     "gas": gas.draw,
 }
 _LOOPS_FOLLOW_PALENESS = {"surgical", "kn95"}  # white loops on pale masks (base.loop_colour)
-_SEEDED_SHAPES = {"n95", "cloth"}  # the valve's side and colour; the cloth's wrinkles
+_WRINKLE_VARIANTS = 2  # cloth wrinkles are faint: two layouts are plenty, and keep the drawings few
 CACHE_BYTES = 96 << 20  # per process, drawings and colour maps together
 DRAWING_MIN_PPU = 40.0  # drawers need this resolution for their details; smaller templates are shrunk from it
 
@@ -67,10 +67,17 @@ _CACHE = _LRU(CACHE_BYTES)
 
 def shape_key(style: MaskStyle) -> tuple:
     """What a mask type's drawing depends on in a style (never its colours or texture)."""
+    valve = style.valve and style.mask_type == "n95"
+    if valve:
+        seed = style.seed  # the valve's side and colour
+    elif style.mask_type == "cloth":
+        seed = style.seed % _WRINKLE_VARIANTS
+    else:
+        seed = 0
     return (
         style.mask_type,
-        style.valve and style.mask_type == "n95",
-        style.seed if style.mask_type in _SEEDED_SHAPES else 0,
+        valve,
+        seed,
         style.colour in LIGHT_COLOURS if style.mask_type in _LOOPS_FOLLOW_PALENESS else None,
     )
 
