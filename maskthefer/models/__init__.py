@@ -12,8 +12,10 @@ from . import (
     facechannel,  # noqa: F401
     masknet,  # noqa: F401  (the mask classifier predict routes by)
     mobilenet,  # noqa: F401
+    ran,  # noqa: F401  (region attention network)
     resmaskingnet,  # noqa: F401
     resnet,  # noqa: F401  (resnet18)
+    scan,  # noqa: F401  (SCAN + CCI)
     vgg,  # noqa: F401  (vgg11, vgg16, vgg19)
     vgg_lite,  # noqa: F401  (registers its models)
 )

@@ -8,7 +8,9 @@ Conventions every zoo model follows, so training and evaluation treat them alike
 - input: float32 images scaled to [0, 1], shape (H, W, C) given by `input_shape`;
 - output: softmax class probabilities, in the output named `predictions` (the only output, or the first);
 - models with auxiliary outputs (attention branches, regression heads) name them and list a loss for each in
-  `output_losses()`; the trainer sums them (SPEC §2: ABN's loss is the sum of both cross-entropies);
+  `output_losses()`; the trainer sums them (SPEC §2: ABN's loss is the sum of both cross-entropies). A loss of
+  `None` marks an output that is reported but not trained (SCAN's fused `predictions`); a loss with no target
+  of its own ignores `y_true` (RAN's region-biased loss on its attention weights);
 - `feature_layer_name`: the layer whose output is the penultimate feature vector (t-SNE, distillation);
 - `last_conv_layer_name`: the layer Grad-CAM and saliency read.
 """

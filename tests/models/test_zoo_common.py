@@ -70,15 +70,16 @@ def predictions_of(model, outputs) -> np.ndarray:
 
 
 def training_targets(model, labels: np.ndarray):
-    """A target per trained output: one-hot labels for the cross-entropy outputs, fixed values in (-1, 1) else.
-
-    Single-output models take the array itself (Keras rejects a dict there).
+    """A target per output of `output_losses()`: one-hot labels for the cross-entropy outputs (named losses or
+    loss objects whose name says crossentropy) and for reported outputs without a loss (None), fixed values in
+    (-1, 1) else. Single-output models take the array itself (Keras rejects a dict there).
     """
     rng = np.random.default_rng(1)
     targets = {}
     for name, loss in model.output_losses().items():
         width = model.get_layer(name).output.shape[-1]
-        if isinstance(loss, str) and "categorical_crossentropy" in loss:
+        loss_name = loss if isinstance(loss, str) else getattr(loss, "name", "")
+        if loss is None or "crossentropy" in loss_name:
             targets[name] = keras.utils.to_categorical(labels % width, width).astype("float32")
         else:
             targets[name] = rng.uniform(-0.9, 0.9, (len(labels), width)).astype("float32")
