@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..workspace import DATASETS_DIR
+from .options import SEED, FiniteFloat
 
 
 def _parse_crop_size(value: str) -> tuple[int, int]:
@@ -41,21 +42,21 @@ def _parse_mask_types(value: str | None) -> tuple[str, ...] | None:
               help="Output folder for shards, manifest.json, rejected.csv, preview.png [datasets/<source>].")
 @click.option("--split", type=click.Choice(["paper", "usage"]), default="paper", show_default=True,
               help="paper: stratified 85/15 (CK+: 66.7/33.3, subject-disjoint). usage: FER2013's own Usage split.")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+@click.option("--test-fraction", type=FiniteFloat(0, 1, min_open=True, max_open=True),
               help="Override the paper's test fraction.")
 @click.option("--mix-subjects", is_flag=True,
               help="CK+: let a person's sequences fall on both sides of the split, as the paper's class-stratified "
                    "split did (easier, leaks identity); default keeps every subject on one side.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Mask styles and splits; same seed, same records.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Mask styles and splits; same seed, same records.")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
               help="Use only the first N source images (0: all) - for quick runs.")
-@click.option("--workers", type=click.IntRange(min=1), help="Processes for masking [all cores].")
+@click.option("--workers", type=click.IntRange(1, 1024), help="Processes for masking [all cores].")
 @click.option("--mask-types", help="Comma-separated subset of mask types (default: all, for variety).")
-@click.option("--upsample", type=click.IntRange(min=0), default=1, show_default=True,
-              help="dlib upsampling when detecting faces (1 finds 48x48 faces).")
-@click.option("--threshold", type=float, default=-0.5, show_default=True,
+@click.option("--upsample", type=click.IntRange(0, 3), default=1, show_default=True,
+              help="dlib upsampling when detecting faces (1 finds 48x48 faces; each step doubles the searched size).")
+@click.option("--threshold", type=FiniteFloat(-3, 3), default=-0.5, show_default=True,
               help="dlib adjust_threshold for the first detection (negative: more lenient).")
-@click.option("--redetect-threshold", type=float, default=-1.0, show_default=True,
+@click.option("--redetect-threshold", type=FiniteFloat(-3, 3), default=-1.0, show_default=True,
               help="adjust_threshold for re-detecting the masked face (the paper's confidence filter; the paper "
                    "used -0.7 with plainer masks, -1.0 gives its 65 % yield with ours).")
 @click.option("--crop-size", default="48x96", show_default=True, help="Crop HEIGHTxWIDTH.")

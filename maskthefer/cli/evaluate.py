@@ -33,7 +33,7 @@ from .options import (
 @images_option
 @add_mask_option
 @seed_option
-@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 65536), default=256, show_default=True)
 @out_option("RUN/evaluation/<split> or RUN/evaluation/images-<folder>")
 def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, add_mask, seed, batch_size, out_dir):
     """Accuracy, per-class accuracy (Table V layout), macro F1, classification report and confusion matrix.

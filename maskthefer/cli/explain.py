@@ -31,8 +31,8 @@ from .options import (
 @split_option
 @images_option
 @add_mask_option
-@click.option("--count", type=int, default=16, show_default=True, help="Faces in each heat-map grid.")
-@click.option("--tsne-samples", type=int, default=1000, show_default=True, help="Faces in the t-SNE plot (0: none).")
+@click.option("--count", type=click.IntRange(1, 1024), default=16, show_default=True, help="Faces in each heat-map grid.")
+@click.option("--tsne-samples", type=click.IntRange(0, 100_000), default=1000, show_default=True, help="Faces in the t-SNE plot (0: none).")
 @click.option("--no-curves", is_flag=True, help="Skip the training curves.")
 @which_model_option
 @seed_option

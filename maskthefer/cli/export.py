@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import resolve_run, which_model_option
+from .options import FiniteFloat, resolve_run, which_model_option
 
 
 @click.command("export")
@@ -19,7 +19,7 @@ from .options import resolve_run, which_model_option
               show_default=True, help="Model format: keras (any backend), saved_model or tflite (TensorFlow).")
 @click.option("--detector", type=click.Choice(["hog", "cnn"]), default="hog", show_default=True,
               help="The face detector predict uses with this bundle (predict --detector overrides it).")
-@click.option("--mask-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+@click.option("--mask-threshold", type=FiniteFloat(0, 1), default=0.5, show_default=True,
               help="Masked probability from which a face counts as masked.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle folder.")
 @which_model_option

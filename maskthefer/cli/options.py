@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option in a range that must also be a real number: click's FloatRange lets `nan` through
+    every bound and `inf` through a missing one, and an infinite learning rate trains on NaN."""
+
+    name = "finite float"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+SEED = click.IntRange(0, 2**32 - 1)  # what numpy's and the frameworks' generators accept
 
 
 def run_option(purpose: str) -> Callable:
@@ -42,7 +59,7 @@ images_option = click.option(
 add_mask_option = click.option(
     "--add-mask", is_flag=True, help="With --images: draw a synthetic mask on each face before cropping."
 )
-seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthetic mask styles.")
+seed_option = click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the synthetic mask styles.")
 
 
 def out_option(default_text: str) -> Callable:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import MaskTheFERError
-from .options import resolve_run, which_model_option
+from .options import FiniteFloat, resolve_run, which_model_option
 
 
 @click.command("predict")
@@ -20,7 +20,7 @@ from .options import resolve_run, which_model_option
     "--mask-run", type=click.Path(path_type=Path), default=None,
     help="A mask classifier run (`train --model masknet`) that decides masked or not per face [the bundle's, if any].",
 )
-@click.option("--camera", type=int, default=None, help="Also read camera N (0: the first); Ctrl-C stops it.")
+@click.option("--camera", type=click.IntRange(min=0), default=None, help="Also read camera N (0: the first); Ctrl-C stops it.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/predict"), show_default=True,
               help="Folder for predictions.jsonl, predictions.csv and annotated/.")
 @click.option("--csv", "with_csv", is_flag=True, help="Also write predictions.csv (one row per face).")
@@ -31,7 +31,7 @@ from .options import resolve_run, which_model_option
 @click.option("--detector", type=click.Choice(["hog", "cnn"]), default=None,
               help="Face detector: hog (fast) or cnn (dlib MMOD: finds more masked faces, ~50x slower on CPU) "
               "[hog, or the bundle's].")
-@click.option("--mask-threshold", type=click.FloatRange(0, 1), default=None,
+@click.option("--mask-threshold", type=FiniteFloat(0, 1), default=None,
               help="Masked probability from which a face counts as masked [0.5, or the bundle's].")
 @click.option("--no-annotate", is_flag=True, help="Write only the predictions, no annotated images or videos.")
 @which_model_option

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .options import SEED, FiniteFloat
+
 AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGMENT_MODES, kept import-light
 
 
@@ -17,18 +19,18 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 @click.option("--run-dir", type=click.Path(path_type=Path), help="Run directory [runs/<model>-<dataset folder>].")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs [150]; with --resume, a larger value extends a run.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Batch size [64 FER2013 and folders, 16 CK+].")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Initial learning rate [0.01].")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), help="SGD Nesterov momentum [0.9].")
+@click.option("--lr", type=FiniteFloat(min=0, min_open=True), help="Initial learning rate [0.01].")
+@click.option("--momentum", type=FiniteFloat(0, 1, max_open=True), help="SGD Nesterov momentum [0.9].")
 @click.option("--legacy-decay/--no-legacy-decay", default=None,
               help="The paper code's Keras decay=1e-4: lr / (1 + 1e-4 * step) on top of the plateau lr [on].")
 @click.option("--patience", "plateau_patience", type=click.IntRange(min=1),
               help="ReduceLROnPlateau patience on validation accuracy [5 FER2013, 10 CK+].")
-@click.option("--plateau-factor", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LR factor [0.75].")
-@click.option("--min-lr", type=click.FloatRange(min=0), help="Plateau floor [1e-4].")
-@click.option("--val-fraction", "validation_fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+@click.option("--plateau-factor", type=FiniteFloat(0, 1, min_open=True, max_open=True), help="LR factor [0.75].")
+@click.option("--min-lr", type=FiniteFloat(min=0), help="Plateau floor [1e-4].")
+@click.option("--val-fraction", "validation_fraction", type=FiniteFloat(0, 1, min_open=True, max_open=True),
               help="Stratified validation hold-out of the train split [0.08 FER2013, 0.25 CK+].")
-@click.option("--val-seed", "validation_seed", type=int, help="Seed of the hold-out [0 FER2013, 15 CK+].")
-@click.option("--seed", type=int, help="Seed of weights, batch order, dropout and augmentation [0].")
+@click.option("--val-seed", "validation_seed", type=SEED, help="Seed of the hold-out [0 FER2013, 15 CK+].")
+@click.option("--seed", type=SEED, help="Seed of weights, batch order, dropout and augmentation [0].")
 @click.option("--augment", type=click.Choice(AUGMENT_CHOICES),
               help="Table II augmentation: layers (Keras preprocessing layers on the device), idg (the paper's "
                    "ImageDataGenerator, needs TensorFlow) or none [layers].")

@@ -33,6 +33,9 @@ REJECTION_REASONS: dict[str, str] = {
     "excluded_label": "a label excluded by an option (e.g. --contempt drop)",
     "missing_image": "a labelled sequence without image files",
     "unreadable_file": "the file could not be read",
+    "unsupported_file": "a file of a type the source does not read (e.g. .gif)",
+    "outside_label_folder": "an image outside every <label>/ folder of a folder source",
+    "image_too_large": "a file or image too large to decode with bounded memory",
 }
 
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from support import CKPLUS48, REPO, build_small
+from support import CKPLUS48, FER_CSV, REPO, build_small
 
 from maskthefer.cli import main
 from maskthefer.data.build import BuildError
@@ -247,3 +247,41 @@ def test_workers_die_with_a_killed_parent_and_the_rerun_resumes(tmp_path, shared
     reference = build_small(tmp_path / "clean", limit=300, workers=1)
     assert _shard_bytes(out) == _shard_bytes(tmp_path / "clean")
     assert _without_timing(resumed) == _without_timing(reference)
+
+
+def test_cli_names_a_truncated_csv_gz_and_counts_unread_folder_files(tmp_path, shared_data):
+    truncated = tmp_path / "fer2013.csv.gz"
+    with open(FER_CSV, "rb") as handle:
+        truncated.write_bytes(handle.read(200_000))
+    code, output = _run_cli("build-dataset", "--source", "fer2013", "--input", str(truncated), "--out",
+                            str(tmp_path / "o"), "--quiet")
+    assert code == 1 and "Aborted" not in output and "Traceback" not in output
+    assert f"{truncated} is truncated" in output and "download it again" in output
+
+    photos = tmp_path / "photos"
+    (photos / "happy").mkdir(parents=True)
+    for frame in sorted((CKPLUS48 / "happy").glob("*.png"))[:3]:
+        (photos / "happy" / frame.name).write_bytes(frame.read_bytes())
+    (photos / "happy" / "party.gif").write_bytes(b"GIF89a" + bytes(32))
+    (photos / "stray.jpg").write_bytes((photos / "happy" / frame.name).read_bytes())
+    out = tmp_path / "out"
+    code, output = _run_cli("build-dataset", "--source", "folder", "--input", str(photos), "--out", str(out),
+                            "--workers", "1", "--quiet")
+    assert code == 0, output
+    with open(out / "rejected.csv") as handle:
+        rejected = {row["source_id"]: row["reason"] for row in csv.DictReader(handle)}
+    assert rejected["happy/party.gif"] == "unsupported_file" and rejected["stray.jpg"] == "outside_label_folder"
+    assert read_manifest(out)["totals"]["source_images"] == 5
+
+
+def test_cli_numeric_options_are_checked_where_parsed(tmp_path):
+    for option, value, message in (
+        ("--seed", "-1", "not in the range 0<=x<=4294967295"),
+        ("--threshold", "nan", "'nan' is not a finite number"),
+        ("--redetect-threshold", "-inf", "'-inf' is not a finite number"),
+        ("--test-fraction", "nan", "'nan' is not a finite number"),
+        ("--upsample", "9", "not in the range 0<=x<=3"),
+    ):
+        code, output = _run_cli("build-dataset", "--source", "fer2013", option, value, "--out", str(tmp_path / "o"))
+        assert code == 2 and f"Invalid value for '{option}'" in output and message in output, output
+    assert not (tmp_path / "o").exists()

@@ -7,6 +7,7 @@ import zipfile
 from collections import Counter
 
 import cv2
+import numpy as np
 import pytest
 from support import CKPLUS48, FER_CSV, read_fer_rows
 
@@ -158,10 +159,12 @@ def test_generic_folder_labels_errors_and_corrupt_files(tmp_path, shared_data):
     assert source.class_names == ("angry", "happy")
     assert source.describe()["skipped_non_images"] == {".txt": 1}
     items = list(source)
-    assert len(items) == 7
+    assert len(items) == len(source) == 8  # the .txt is yielded too, as a counted rejection
     broken = next(i for i in items if i.source_id.endswith("broken.jpg"))
     with pytest.raises(ImageProblem, match="corrupt_image"):
         broken.decode()
+    notes = next(i for i in items if i.source_id == "anger/notes.txt")
+    assert notes.problem[0] == "unsupported_file" and notes.label == "angry"
 
     (root / "happpy").mkdir()
     with pytest.raises(SourceError, match=r"\['happpy'\] are not emotions"):
@@ -175,3 +178,48 @@ def test_generic_folder_labels_errors_and_corrupt_files(tmp_path, shared_data):
         open_source("folder", empty)
     with pytest.raises(SourceError, match="does not exist"):
         open_source("folder", tmp_path / "missing")
+
+
+def _fer_gz_prefix(tmp_path, size: int):
+    """The first `size` bytes of the real FER2013 .csv.gz, copied to a scratch file."""
+    path = tmp_path / "fer2013.csv.gz"
+    with open(FER_CSV, "rb") as handle:
+        path.write_bytes(handle.read(size))
+    return path
+
+
+def test_truncated_and_corrupted_csv_gz_are_named_errors(tmp_path, shared_data):
+    truncated = _fer_gz_prefix(tmp_path, 300_000)  # cut mid-stream, as an interrupted download leaves it
+    with pytest.raises(SourceError, match=r"fer2013\.csv\.gz is truncated \(the compressed data ends early\)"):
+        len(open_source("fer2013", truncated))
+    data = bytearray(truncated.read_bytes())
+    data[150_000:150_200] = bytes(200)  # a damaged block in the middle
+    corrupted = tmp_path / "corrupted.csv.gz"
+    corrupted.write_bytes(bytes(data))
+    with pytest.raises(SourceError, match=r"corrupted\.csv\.gz is (corrupted|truncated)"):
+        list(open_source("fer2013", corrupted))
+    not_gzip = tmp_path / "text.csv.gz"
+    not_gzip.write_text("emotion,pixels,Usage\n")
+    with pytest.raises(SourceError, match=r"text\.csv\.gz is not gzip-compressed .*name it \.csv"):
+        open_source("fer2013", not_gzip)
+
+
+def test_folder_files_that_are_not_read_are_counted_and_huge_images_rejected_unread(tmp_path, shared_data):
+    root = tmp_path / "photos"
+    (root / "happy").mkdir(parents=True)
+    frame = sorted((CKPLUS48 / "happy").glob("*.png"))[0]
+    (root / "happy" / frame.name).write_bytes(frame.read_bytes())
+    (root / "loose.png").write_bytes(frame.read_bytes())  # at the top level: no label
+    gray = cv2.imread(str(frame), cv2.IMREAD_GRAYSCALE)
+    cv2.imwrite(str(root / "happy" / "face.gif.png"), gray)
+    (root / "happy" / "animated.gif").write_bytes(b"GIF89a" + bytes(32))
+    huge = np.zeros((9000, 6000), np.uint8)  # 54 megapixels: its header is read, its pixels never decoded
+    cv2.imwrite(str(root / "happy" / "huge.png"), huge)
+    source = open_source("folder", root)
+    items = {item.source_id: item for item in source}
+    assert len(items) == len(source) == 5
+    assert items["loose.png"].problem[0] == "outside_label_folder"
+    assert items["happy/animated.gif"].problem[0] == "unsupported_file"
+    with pytest.raises(ImageProblem, match="image_too_large: 54 megapixels"):
+        items["happy/huge.png"].decode()
+    assert items["happy/face.gif.png"].decode().shape == gray.shape

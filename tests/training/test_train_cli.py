@@ -68,6 +68,22 @@ def test_contradictory_and_malformed_options(fer_dataset, tmp_path):
     assert_clear_error(invoke("--data", str(fer_dataset), "--augment", "cutmix"), "'cutmix' is not one of")
 
 
+def test_numbers_out_of_range_or_not_finite_are_refused_where_parsed(tmp_path):
+    # Before: --lr inf trained on NaN and exited 0, --seed -1 failed deep inside the framework.
+    for option, value, message in (
+        ("--lr", "inf", "'inf' is not a finite number"),
+        ("--lr", "nan", "'nan' is not a finite number"),
+        ("--momentum", "nan", "'nan' is not a finite number"),
+        ("--min-lr", "inf", "'inf' is not a finite number"),
+        ("--seed", "-1", "-1 is not in the range 0<=x<=4294967295"),
+        ("--val-seed", str(2**32), "is not in the range"),
+    ):
+        result = invoke(option, value, "--run-dir", str(tmp_path / "never"))
+        assert result.exit_code == 2, (option, value, result.output)
+        assert_clear_error(result, f"Invalid value for '{option}'", message)
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.mark.slow
 def test_a_killed_run_resumes_from_its_last_finished_epoch(fer_dataset, tmp_path):
     """SIGKILL a real training process after its first epoch, then --resume it to the end."""

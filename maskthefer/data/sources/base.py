@@ -7,6 +7,7 @@ yielded, with `problem` set, so the build counts them as rejections instead of l
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,10 @@ import numpy as np
 from ...errors import MaskTheFERError
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
+# Memory per image stays bounded whatever is put in a folder: larger files are rejected unread, larger
+# images before their pixels are decoded (a 50-megapixel BGR image is 150 MB; faces need far fewer).
+MAX_FILE_BYTES = 256 << 20
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 class SourceError(MaskTheFERError):
@@ -70,12 +75,40 @@ def decode_pixel_string(pixels: str, side: int = 48) -> np.ndarray:
     return values.astype(np.uint8).reshape(side, side)
 
 
+def read_image_file(path, source_id: str, label: str, **fields) -> SourceImage:
+    """A SourceImage holding the file's bytes, or its counted rejection when the file cannot be read or is
+    too large to read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return SourceImage(source_id, label, problem=(
+                "image_too_large", f"{size / 2**20:.0f} MB file, over the {MAX_FILE_BYTES >> 20} MB limit"), **fields)  # fmt: skip
+        return SourceImage(source_id, label, encoded=path.read_bytes(), **fields)
+    except OSError as exc:
+        return SourceImage(source_id, label, problem=("unreadable_file", f"{path}: {exc.strerror or exc}"), **fields)
+
+
+def _pixel_count(data: bytes) -> int | None:
+    """Width x height from the file's header, without decoding it (None when the header is not understood)."""
+    try:
+        from PIL import Image  # a dependency of matplotlib; it reads headers lazily
+
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+        return width * height
+    except Exception:  # any header PIL does not know: OpenCV decides below
+        return None
+
+
 def decode_image_bytes(data: bytes) -> np.ndarray:
     """Encoded image bytes -> uint8 gray or BGR; alpha is dropped, 16-bit scaled down."""
     import cv2
 
     if not data:
         raise ImageProblem("corrupt_image", "empty file")
+    pixels = _pixel_count(data)
+    if pixels is not None and pixels > MAX_IMAGE_PIXELS:
+        raise ImageProblem("image_too_large", f"{pixels / 1e6:.0f} megapixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} limit")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None:
         raise ImageProblem("corrupt_image", "not a decodable image")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...labels import CKPLUS_CODES, EMOTIONS, UnknownLabelError, canonical_label
-from .base import IMAGE_EXTENSIONS, SourceError, SourceImage
+from .base import IMAGE_EXTENSIONS, SourceError, SourceImage, read_image_file
 
 FRAME_NAME = re.compile(r"^S(?P<subject>\d+)_(?P<sequence>\d+)_(?P<frame>\d+)$")
 CONTEMPT_CHOICES = ("neutral", "drop", "keep")
@@ -49,7 +49,7 @@ def _iter_frames(root: Path, entries: list[tuple[Path, str, str]], contempt: str
         if problem:
             yield SourceImage(source_id, "", subject=subject, problem=problem)
         else:
-            yield SourceImage(source_id, label, subject=subject, encoded=file.read_bytes())
+            yield read_image_file(file, source_id, label, subject=subject)
 
 
 class CkPlus48:

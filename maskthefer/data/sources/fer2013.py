@@ -11,20 +11,56 @@ import csv
 import gzip
 import io
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from ...labels import EMOTIONS, FER2013_CODES, UnknownLabelError, canonical_label
-from .base import IMAGE_EXTENSIONS, SourceError, SourceImage
+from .base import IMAGE_EXTENSIONS, SourceError, SourceImage, read_image_file
 
 REQUIRED_COLUMNS = ("emotion", "pixels")
 FOLDER_USAGE = {"train": "Training", "training": "Training", "test": "PublicTest", "validation": "PublicTest"}
+
+
+# What a damaged file raises while it is read: a truncated .gz ends with EOFError, a corrupted one with
+# gzip.BadGzipFile (an OSError) or zlib.error, bytes that are no UTF-8 with UnicodeDecodeError.
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error)
 
 
 def _open_text(path: Path) -> io.TextIOBase:
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
     return open(path, encoding="utf-8", newline="")
+
+
+def _read_problem(path: Path, exc: BaseException, lines: int) -> SourceError:
+    """The one-line error for a CSV that breaks off or is damaged after `lines` good lines."""
+    if isinstance(exc, gzip.BadGzipFile) and lines == 0 and "Not a gzipped file" in str(exc):
+        return SourceError(f"{path} is not gzip-compressed ({exc}); if it is plain text, name it .csv")
+    if isinstance(exc, EOFError):
+        what = "is truncated (the compressed data ends early)"
+    elif isinstance(exc, (zlib.error, gzip.BadGzipFile)):
+        what = "is corrupted (the compressed data does not decode)"
+    elif isinstance(exc, UnicodeDecodeError):
+        what = "is not UTF-8 text"
+    else:
+        what = "cannot be read"
+    return SourceError(f"{path} {what} after {lines} lines ({type(exc).__name__}: {exc}); copy or download it again")
+
+
+def _checked(path: Path, lines: Iterable) -> Iterator:
+    """`lines` (or CSV rows), turning a read failure half-way into a SourceError that names the file."""
+    count = 0
+    iterator = iter(lines)
+    while True:
+        try:
+            line = next(iterator)
+        except StopIteration:
+            return
+        except _READ_ERRORS as exc:
+            raise _read_problem(path, exc, count) from None
+        count += 1
+        yield line
 
 
 class Fer2013Csv:
@@ -42,8 +78,8 @@ class Fer2013Csv:
                 header = next(csv.reader(handle))
             except StopIteration:
                 raise SourceError(f"{self.path} is empty") from None
-            except (OSError, UnicodeDecodeError, csv.Error) as exc:
-                raise SourceError(f"{self.path} is not a readable CSV: {exc}") from exc
+            except _READ_ERRORS as exc:
+                raise _read_problem(self.path, exc, 0) from None
         self.columns = [c.strip() for c in header]
         missing = [c for c in REQUIRED_COLUMNS if c not in self.columns]
         if missing:
@@ -56,14 +92,14 @@ class Fer2013Csv:
     def __len__(self) -> int:
         """Data rows (line count less the header; FER2013 has no quoted newlines)."""
         with _open_text(self.path) as handle:
-            return max(0, sum(1 for _ in handle) - 1)
+            return max(0, sum(1 for _ in _checked(self.path, handle)) - 1)
 
     def __iter__(self) -> Iterator[SourceImage]:
         emotion_at = self.columns.index("emotion")
         pixels_at = self.columns.index("pixels")
         usage_at = self.columns.index("Usage") if self.has_usage else None
         with _open_text(self.path) as handle:
-            reader = csv.reader(handle)
+            reader = _checked(self.path, csv.reader(handle))
             next(reader)
             for row_number, row in enumerate(reader):
                 source_id = f"row-{row_number:05d}"
@@ -141,7 +177,14 @@ class Fer2013Folder:
         archive = zipfile.ZipFile(self.path) if self.is_zip else None
         try:
             for name, usage, label in self.entries:
-                data = archive.read(name) if archive else (self.path / name).read_bytes()
+                if archive is None:
+                    yield read_image_file(self.path / name, name, label, usage=usage)
+                    continue
+                try:
+                    data = archive.read(name)
+                except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    yield SourceImage(name, label, usage=usage, problem=("unreadable_file", f"{self.path}: {exc}"))
+                    continue
                 yield SourceImage(name, label, usage=usage, encoded=data)
         finally:
             if archive:

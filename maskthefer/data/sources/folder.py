@@ -2,7 +2,9 @@
 
 Label folders are matched to emotions by their usual spellings ("anger", "happiness", "Surprised"...). A
 folder whose name is no known emotion is an error, not a silent skip: it is usually a typo or a wrong path.
-Files that are not images (by extension) are counted and reported in `describe()`.
+Files that are not read (types the decoder does not take, such as .gif, and files lying at the top level
+of the input, outside any label folder) are yielded as rejections, so each has its row in rejected.csv,
+and are counted by type in `describe()`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...labels import EMOTIONS, UnknownLabelError, canonical_label
-from .base import IMAGE_EXTENSIONS, SourceError, SourceImage
+from .base import IMAGE_EXTENSIONS, SourceError, SourceImage, read_image_file
 
 
 class LabelledFolder:
@@ -26,7 +28,10 @@ class LabelledFolder:
             raise SourceError(f"{self.path} has no label sub-folders; expected <label>/<image> (e.g. happy/img1.jpg)")
         unknown = []
         self.entries: list[tuple[Path, str]] = []
+        self.unread: list[tuple[Path, str, str]] = []  # (file, label, reason)
         self.skipped: dict[str, int] = {}
+        for file in sorted(p for p in self.path.iterdir() if p.is_file() and not p.name.startswith(".")):
+            self._skip(file, "", "outside_label_folder")
         for folder in label_dirs:
             try:
                 label = canonical_label(folder.name)
@@ -36,9 +41,8 @@ class LabelledFolder:
             for file in sorted(p for p in folder.rglob("*") if p.is_file()):
                 if file.suffix.lower() in IMAGE_EXTENSIONS:
                     self.entries.append((file, label))
-                else:
-                    key = file.suffix.lower() or file.name
-                    self.skipped[key] = self.skipped.get(key, 0) + 1
+                elif not file.name.startswith("."):  # hidden files (.DS_Store) are the file system's, not data
+                    self._skip(file, label, "unsupported_file")
         if unknown:
             raise SourceError(
                 f"{self.path}: folder name(s) {unknown} are not emotions; rename them to one of "
@@ -49,18 +53,24 @@ class LabelledFolder:
         present = {label for _, label in self.entries}
         self.class_names = tuple(n for n in EMOTIONS if n in present) + tuple(sorted(present - set(EMOTIONS)))
 
+    def _skip(self, file: Path, label: str, reason: str) -> None:
+        self.unread.append((file, label, reason))
+        key = file.suffix.lower() or file.name
+        self.skipped[key] = self.skipped.get(key, 0) + 1
+
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self.unread)
 
     def __iter__(self) -> Iterator[SourceImage]:
         for file, label in self.entries:
-            source_id = file.relative_to(self.path).as_posix()
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                yield SourceImage(source_id, label, problem=("unreadable_file", str(exc)))
-                continue
-            yield SourceImage(source_id, label, encoded=data)
+            yield read_image_file(file, file.relative_to(self.path).as_posix(), label)
+        for file, label, reason in self.unread:
+            detail = (
+                f"{file.suffix or file.name} files are not read (images: {', '.join(sorted(IMAGE_EXTENSIONS))})"
+                if reason == "unsupported_file"
+                else "not inside a <label>/ folder, so it has no label"
+            )
+            yield SourceImage(file.relative_to(self.path).as_posix(), label, problem=(reason, detail))
 
     def describe(self) -> dict:
         return {
