@@ -278,7 +278,7 @@ def test_cli_numeric_options_are_checked_where_parsed(tmp_path):
     for option, value, message in (
         ("--seed", "-1", "not in the range 0<=x<=4294967295"),
         ("--threshold", "nan", "'nan' is not a finite number"),
-        ("--redetect-threshold", "-inf", "'-inf' is not a finite number"),
+        ("--redetect-threshold", "-inf", "-inf is not in the range -3<=x<=3"),
         ("--test-fraction", "nan", "'nan' is not a finite number"),
         ("--upsample", "9", "not in the range 0<=x<=3"),
     ):
