@@ -33,6 +33,7 @@ UnmaskedChoice = Literal["auto"] | bool
 
 # CSV column names for the paper's Table V rows, so a reader can tell them from measured numbers.
 PAPER_COLUMN_NAMES = {"masked": "paper_table_v_maskthefer_masked", "unmasked": "paper_table_v_vggnet_unmasked"}
+CKPLUS_PAPER_COLUMN = "paper_ckplus_maskthefer_masked"
 
 
 @dataclass
@@ -146,7 +147,7 @@ def evaluate_arrays(
         title=title,
         extra={**extra, "set": label},
         paper_column=paper_column,
-        paper_name=PAPER_COLUMN_NAMES.get(label, "paper"),
+        paper_name=CKPLUS_PAPER_COLUMN if extra.get("dataset_kind") == "ckplus" else PAPER_COLUMN_NAMES.get(label, "paper"),
     )
     return SetEvaluation(label, metrics, probabilities, out_dir, document, paper_column)
 
@@ -179,7 +180,7 @@ def evaluate_run(
 
     target = Path(out_dir) if out_dir else loaded.run.evaluation_dir / split
     extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=kind)
-    paper_masked = reference.paper_per_class(loaded.class_names, reference.PAPER_MASKED_PER_CLASS)
+    paper_masked = reference.dataset_per_class(loaded.class_names, kind, "masked")
     if paper_masked is not None:
         extra["paper_reference"] = paper_reference_block(loaded.class_names, kind)
 
@@ -197,7 +198,7 @@ def evaluate_run(
     )
     report = EvaluationReport(loaded, str(data_path), split, target, main, dataset_kind=kind, show_confusion=confusion)
     if want_pairs:
-        paper_unmasked = reference.paper_per_class(loaded.class_names, reference.PAPER_UNMASKED_PER_CLASS)
+        paper_unmasked = reference.dataset_per_class(loaded.class_names, kind, "unmasked")
         report.unmasked = evaluate_arrays(
             loaded,
             data.unmasked,
@@ -229,13 +230,14 @@ def attach_impact(report: EvaluationReport, title: str) -> None:
 
 def paper_reference_block(class_names, dataset_kind: str | None) -> dict[str, Any]:
     """The paper's numbers stored next to ours in metrics.json, clearly marked as the paper's."""
+    unmasked = reference.dataset_per_class(class_names, dataset_kind, "unmasked")
     return {
         "note": "published figures of the MaskTheFER paper, not measured here",
-        "source": reference.TABLE_V_SOURCE,
-        "masked_per_class": reference.paper_per_class(class_names, reference.PAPER_MASKED_PER_CLASS),
-        "unmasked_vggnet_per_class": reference.paper_per_class(class_names, reference.PAPER_UNMASKED_PER_CLASS),
+        "source": reference.dataset_source(dataset_kind, "masked"),
+        "masked_per_class": reference.dataset_per_class(class_names, dataset_kind, "masked"),
+        "unmasked_vggnet_per_class": unmasked,
         "masked_overall": reference.paper_overall(dataset_kind),
-        "unmasked_vggnet_overall": reference.PAPER_UNMASKED_OVERALL,
+        "unmasked_vggnet_overall": reference.PAPER_UNMASKED_OVERALL if unmasked is not None else None,
     }
 
 
@@ -256,7 +258,8 @@ def format_report(report: EvaluationReport) -> str:
     if paper_overall is not None:
         overall += f"   [paper, MaskTheFER on masked {report.dataset_kind}: {paper_overall:.4f}]"
     lines += ["", report.main.label.upper(), overall, ""]
-    paper_label = "paper MaskTheFER (T.V)" if report.main.label == "masked" else "paper (T.V)"
+    table = "T.V" if report.dataset_kind != "ckplus" else "CK+"
+    paper_label = f"paper MaskTheFER ({table})" if report.main.label == "masked" else f"paper ({table})"
     lines.append(tables.per_class_table(main, paper, paper_label))
     if main.absent_classes:
         lines.append(f"(no faces of: {', '.join(main.absent_classes)})")
@@ -267,12 +270,13 @@ def format_report(report: EvaluationReport) -> str:
         lines.append(tables.confusion_table(main.confusion_normalized, names, normalized=True))
     if report.impact is not None and report.unmasked is not None:
         lines += ["", "IMPACT OF THE MASK (same faces, same model; difference = masked - unmasked)"]
+        # The paper measured the mask's impact on FER2013 only (Table V); other datasets get no paper columns.
         paper_cols = None
-        if paper is not None:
+        paper_unmasked = reference.dataset_per_class(names, report.dataset_kind, "unmasked")
+        if paper is not None and paper_unmasked is not None:
             paper_cols = {
-                "masked": paper + [reference.paper_overall("fer2013")],
-                "unmasked": reference.paper_per_class(names, reference.PAPER_UNMASKED_PER_CLASS)
-                + [reference.PAPER_UNMASKED_OVERALL],
+                "masked": paper + [reference.paper_overall(report.dataset_kind)],
+                "unmasked": paper_unmasked + [reference.PAPER_UNMASKED_OVERALL],
             }
         lines.append(tables.mask_impact_table(report.impact, paper_cols))
         if paper_cols is not None:

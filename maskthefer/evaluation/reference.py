@@ -19,7 +19,21 @@ PAPER_UNMASKED_OVERALL = 0.7328
 #: Tables IV and VI, overall accuracy of MaskTheFER per dataset kind.
 PAPER_MASKED_OVERALL: dict[str, float] = {"fer2013": 0.6189, "ckplus": 0.6356}
 
+#: The per-class figures the paper gives for masked CK+ (its text; it has no full CK+ table).
+PAPER_CKPLUS_MASKED_PER_CLASS: dict[str, float] = {"neutral": 1.0, "surprise": 0.89, "happy": 0.70}
+
 TABLE_V_SOURCE = "MaskTheFER paper, Table V (FER2013)"
+CKPLUS_SOURCE = "MaskTheFER paper, text on Table VI (masked CK+: neutral, surprise and happy only)"
+
+# (dataset kind, condition) -> the paper's per-class figures and where they come from. Photo folders are
+# FER-like (models trained on FER2013 judge them), so they are compared with FER2013's table.
+_PER_CLASS_TABLES: dict[tuple[str, str], tuple[dict[str, float], str]] = {
+    ("fer2013", "masked"): (PAPER_MASKED_PER_CLASS, TABLE_V_SOURCE),
+    ("fer2013", "unmasked"): (PAPER_UNMASKED_PER_CLASS, TABLE_V_SOURCE),
+    ("folder", "masked"): (PAPER_MASKED_PER_CLASS, TABLE_V_SOURCE),
+    ("folder", "unmasked"): (PAPER_UNMASKED_PER_CLASS, TABLE_V_SOURCE),
+    ("ckplus", "masked"): (PAPER_CKPLUS_MASKED_PER_CLASS, CKPLUS_SOURCE),
+}
 
 
 def has_paper_reference(class_names: Sequence[str]) -> bool:
@@ -36,3 +50,23 @@ def paper_per_class(class_names: Sequence[str], table: dict[str, float]) -> list
 
 def paper_overall(dataset_kind: str | None) -> float | None:
     return PAPER_MASKED_OVERALL.get(dataset_kind or "")
+
+
+def dataset_per_class(
+    class_names: Sequence[str], dataset_kind: str | None, condition: str = "masked"
+) -> list[float | None] | None:
+    """The paper's per-class figures for `dataset_kind` under `condition` ("masked"/"unmasked"), in the order
+    of `class_names` (None where the paper gives no figure), or None when the paper has nothing to compare.
+
+    A CK+ run is compared with what the paper says of CK+, never with FER2013's Table V.
+    """
+    entry = _PER_CLASS_TABLES.get((dataset_kind or "", condition))
+    if entry is None or not has_paper_reference(class_names):
+        return None
+    table, _ = entry
+    return [table.get(name) for name in class_names]
+
+
+def dataset_source(dataset_kind: str | None, condition: str = "masked") -> str | None:
+    entry = _PER_CLASS_TABLES.get((dataset_kind or "", condition))
+    return entry[1] if entry else None
