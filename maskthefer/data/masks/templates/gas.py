@@ -12,7 +12,9 @@ from .base import Drawing, paint_fill, straps_band, valve, wrap_height
 
 
 def top_edge(x: np.ndarray) -> np.ndarray:
-    return 0.22 + 0.5 * np.minimum(1.0, np.abs(x) / 1.0) ** 1.5
+    """Over the nose bridge, then steeply down to the filters (MaskTheFace's gas mask edge: 0.37 / 0.71 /
+    0.86 eye distances below the eyes at 0.25 / 0.5 / 0.75 to the side)."""
+    return 0.22 + 1.2 * np.minimum(np.abs(x), 0.8) ** 1.6
 
 
 def draw(style: MaskStyle, canvas: Canvas, turn: int) -> Drawing:
