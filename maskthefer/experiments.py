@@ -138,6 +138,16 @@ def _finished(run: RunDir, epochs_wanted: int | None) -> bool:
     return int(state.get("epochs_done", 0)) >= int(epochs_wanted or config.get("epochs", 0))
 
 
+def experiment_seeds(experiment: Experiment) -> list[int] | None:
+    """The seeds an experiment repeats its training over (`TRAIN["seeds"]`), or None for a single run."""
+    seeds = experiment.train.get("seeds")
+    if seeds is None:
+        return None
+    if not isinstance(seeds, (list, tuple)) or not seeds or not all(isinstance(v, int) and v >= 0 for v in seeds):
+        raise ExperimentError(f"{experiment.path}: TRAIN['seeds'] must be a non-empty list of integers >= 0, not {seeds!r}")
+    return list(seeds)
+
+
 def run_experiment(
     name: str,
     *,
@@ -148,56 +158,133 @@ def run_experiment(
     epochs: int | None = None,
     progress: bool = True,
     verbose: int = 1,
+    results: os.PathLike | str | bool | None = None,
+    command: str | None = None,
+    record_partial: bool = False,
 ) -> dict[str, Any]:
-    """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json."""
+    """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json.
+
+    The measured numbers also go to results/<name>.json (`results`: a folder, True for the checkout's
+    results/, False for none; by default every run without `limit`, since a --limit run is a quick check
+    of the chain, not a result). `record_partial` trains nothing: it evaluates the run as it stands (a
+    schedule still running or interrupted) and records it as partial.
+    """
     from .data.build import build_dataset
-    from .evaluation import evaluate_run
-    from .training import TrainConfig, train
+    from .data.records import read_manifest
 
     experiment = load_experiment(name, directory)
     datasets_dir, runs_dir = Path(datasets_dir), Path(runs_dir)
     options = build_options(experiment, datasets_dir, limit, progress)
-    build_dataset(options)
+    if not record_partial:
+        build_dataset(options)
+    elif not (options.out_dir / "manifest.json").is_file():
+        raise ExperimentError(f"{experiment.name}: no dataset at {options.out_dir} to evaluate a partial run on")
 
-    train_args = dict(experiment.train)
+    train_args = {k: v for k, v in experiment.train.items() if k != "seeds"}
     for key, value in list(train_args.items()):
         if isinstance(value, str) and value.startswith("@"):  # another experiment's run, e.g. MCN for FECN
             upstream = run_experiment(
                 value[1:], directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir,
-                limit=limit, epochs=epochs, progress=progress, verbose=verbose,
+                limit=limit, epochs=epochs, progress=progress, verbose=verbose, results=False,
+                record_partial=record_partial,
             )
             train_args[key] = upstream["run_dir"]
     if epochs:
         train_args["epochs"] = epochs
-    run = RunDir(run_dir_for(experiment, runs_dir, limit, epochs))
+    base = run_dir_for(experiment, runs_dir, limit, epochs)
+    seeds = experiment_seeds(experiment)
+    runs = [RunDir(base / f"seed{seed}") for seed in seeds] if seeds else [RunDir(base)]
+
+    measurements, reports = [], []
+    for index, run in enumerate(runs):
+        args = dict(train_args, seed=seeds[index]) if seeds else train_args
+        if record_partial:
+            if not run.best_model_path.is_file():
+                raise ExperimentError(f"{experiment.name}: {run.path} has no best.keras yet (no finished epoch)")
+        else:
+            _train_or_resume(experiment, run, options.out_dir, args, verbose)
+        report = _evaluate(run)
+        reports.append(report)
+        measurements.append(_measurement(run, report))
+
+    result = _comparison(experiment, options.out_dir, base, limit, epochs, reports, seeds)
+    write_json(base / "experiment.json", result)
+    if results is None:
+        results = limit is None
+    if results is not False:
+        from .results import result_document, write_result
+
+        document = result_document(
+            experiment,
+            measurements,
+            command=command or f"maskthefer experiment {experiment.name}",
+            dataset=options.out_dir,
+            config=runs[0].read_config(),
+            manifest=read_manifest(options.out_dir),
+        )
+        result["results_file"] = str(write_result(document, None if results is True else results))
+        result["status"] = document["status"]
+    return result
+
+
+def _train_or_resume(experiment: Experiment, run: RunDir, data_dir: Path, train_args: dict[str, Any], verbose: int):
+    from .training import TrainConfig, train
+
     if run.exists() and _finished(run, train_args.get("epochs")):
         log.info("%s: %s already trained", experiment.name, run.path)
+        return
+    common = {"data": str(data_dir), "run_dir": str(run.path), "verbose": verbose}
+    if run.exists() and run.state_path.is_file():  # an interrupted run: continue it with its own settings
+        train(TrainConfig(resume=True, epochs=train_args.get("epochs"), **common))
     else:
-        common = {"data": str(options.out_dir), "run_dir": str(run.path), "verbose": verbose}
-        if run.exists() and run.state_path.is_file():  # an interrupted run: continue it with its own settings
-            train(TrainConfig(resume=True, epochs=train_args.get("epochs"), **common))
-        else:
-            train(TrainConfig(overwrite=run.path.exists(), **common, **train_args))
+        train(TrainConfig(overwrite=run.path.exists(), **common, **train_args))
 
-    report = evaluate_run(run.path, split="test", confusion=True)
-    metrics = report.main.metrics
-    measured = {
-        "accuracy": metrics.accuracy,
-        "macro_f1": metrics.macro_f1,
-        "per_class": dict(zip(metrics.class_names, metrics.per_class_accuracy)),
-    }
-    result = {
+
+def _evaluate(run: RunDir):
+    from .evaluation import evaluate_run
+
+    return evaluate_run(run.path, split="test", confusion=True)
+
+
+def _measurement(run: RunDir, report) -> dict[str, Any]:
+    from .results import run_measurement
+
+    return run_measurement(run, report)
+
+
+def _comparison(experiment, dataset, base, limit, epochs, reports, seeds) -> dict[str, Any]:
+    """Measured beside expected (mean over seeds when there are several)."""
+    per_run = []
+    for report in reports:
+        metrics = report.main.metrics
+        per_run.append({
+            "accuracy": metrics.accuracy,
+            "macro_f1": metrics.macro_f1,
+            "per_class": dict(zip(metrics.class_names, metrics.per_class_accuracy)),
+        })
+    if len(per_run) == 1:
+        measured = per_run[0]
+    else:
+        import numpy as np
+
+        measured = {
+            "accuracy": float(np.mean([r["accuracy"] for r in per_run])),
+            "accuracy_sd": float(np.std([r["accuracy"] for r in per_run], ddof=1)),
+            "macro_f1": float(np.mean([r["macro_f1"] for r in per_run])),
+            "per_class": {k: float(np.nanmean([r["per_class"][k] for r in per_run])) for k in per_run[0]["per_class"]},
+        }
+    return {
         "experiment": experiment.name,
         "title": experiment.title,
-        "dataset": str(options.out_dir),
-        "run_dir": str(run.path),
+        "dataset": str(dataset),
+        "run_dir": str(base if seeds is None else base / f"seed{seeds[0]}"),
+        "run_dirs": [str(base / f"seed{s}") for s in seeds] if seeds else [str(base)],
         "limit": limit,
         "epochs": epochs,
+        "seeds": seeds,
         "measured": measured,
         "expected": experiment.expected,
     }
-    write_json(run.path / "experiment.json", result)
-    return result
 
 
 def format_comparison(result: dict[str, Any]) -> str:
@@ -210,6 +297,10 @@ def format_comparison(result: dict[str, Any]) -> str:
     def number(value):
         return "-" if value is None else f"{value:.4f}"
 
+    if result.get("seeds"):
+        lines.append(f"  mean over seeds {result['seeds']}: accuracy sd {number(measured.get('accuracy_sd'))}")
+    if result.get("status") == "partial":
+        lines.append("  PARTIAL: the schedule has not run to its end")
     lines.append(f"  {'':<10}{'measured':>10}{'expected':>10}")
     lines.append(f"  {'accuracy':<10}{number(measured['accuracy']):>10}{number(expected.get('accuracy')):>10}")
     for name, value in measured["per_class"].items():
@@ -218,6 +309,8 @@ def format_comparison(result: dict[str, Any]) -> str:
         lines.append(f"  expected from: {expected['source']}")
     if expected.get("note"):
         lines.append(f"  note: {expected['note']}")
+    if result.get("results_file"):
+        lines.append(f"  recorded in {result['results_file']}")
     return "\n".join(lines)
 
 

@@ -93,3 +93,50 @@ def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path)
     assert manifest.stat().st_mtime_ns == built_at  # the identical build was reused
     assert (run / "best.keras").stat().st_mtime_ns == trained_at  # the finished run was only evaluated
     assert len((run / "history.csv").read_text().strip().splitlines()) == 2  # header + one epoch
+
+
+def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_path):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    tiny = dict(model_spec("vgg-lite").tiny_config)
+    (configs / "tiny_seeds.py").write_text(textwrap.dedent(f'''\
+        """Tiny VGG-lite on a FER2013 slice, two seeds.
+
+            maskthefer experiment tiny_seeds
+        """
+        BUILD = {{"source": "fer2013", "input": {str(FER_CSV)!r}}}
+        TRAIN = {{"model": "vgg-lite", "model_args": {tiny!r}, "batch_size": 32, "seeds": [3, 4], "epochs": 2}}
+        EXPECTED = {{"accuracy": 0.6189, "source": "SPEC Table IV"}}
+    '''))
+    where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
+    results = tmp_path / "results"
+
+    result = run_experiment("tiny_seeds", limit=200, epochs=1, progress=False, verbose=0, results=results,
+                            command="maskthefer experiment tiny_seeds --epochs 1", **where)
+    document = json.loads((results / "tiny_seeds.json").read_text())
+    assert result["results_file"] == str(results / "tiny_seeds.json")
+    assert document["status"] == "partial"  # 1 of the experiment's 2 epochs
+    assert document["command"] == "maskthefer experiment tiny_seeds --epochs 1"
+    assert document["seeds"] == [3, 4] and document["schedule_epochs"] == 2
+    assert document["backend"] == "tensorflow" and document["precision"] in ("float32", "bf16")
+    assert len(document["code"]["commit"]) == 40
+    runs = document["runs"]
+    assert [r["seed"] for r in runs] == [3, 4] and all(r["epochs_completed"] == 1 for r in runs)
+    for run in runs:
+        metrics = json.loads((Path(run["run_dir"]) / "evaluation" / "test" / "metrics.json").read_text())
+        assert run["test"]["accuracy"] == pytest.approx(metrics["accuracy"], abs=1e-4)
+        assert run["test"]["faces"] == document["dataset"]["faces"]["test"]
+        assert run["unmasked_test"]["faces"] == run["test"]["faces"]  # the same faces, unmasked crops
+        assert run["seconds_per_epoch"] > 0
+    accuracies = [r["test"]["accuracy"] for r in runs]
+    summary = document["summary"]
+    assert summary["seeds"] == 2
+    assert summary["accuracy"]["mean"] == pytest.approx(sum(accuracies) / 2, abs=1e-4)
+    assert summary["accuracy"]["sd"] == pytest.approx(abs(accuracies[0] - accuracies[1]) / 2**0.5, abs=1e-4)
+
+    # Recording a run as it stands trains nothing and keeps it marked partial.
+    trained_at = (Path(runs[0]["run_dir"]) / "best.keras").stat().st_mtime_ns
+    again = run_experiment("tiny_seeds", limit=200, epochs=1, progress=False, verbose=0, results=results,
+                           record_partial=True, **where)
+    assert again["status"] == "partial"
+    assert (Path(runs[0]["run_dir"]) / "best.keras").stat().st_mtime_ns == trained_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import click
@@ -19,8 +21,14 @@ from ..workspace import DATASETS_DIR, RUNS_DIR
 @click.option("--runs-dir", type=click.Path(path_type=Path), default=RUNS_DIR, show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path),
               help="Folder of experiment files [./experiments or the checkout's].")
+@click.option("--results-dir", type=click.Path(path_type=Path),
+              help="Where results/<NAME>.json is written [the checkout's results/; --limit runs write none].")
+@click.option("--record-partial", is_flag=True,
+              help="Train nothing: evaluate the run as it stands (still running or interrupted) and record it "
+                   "as partial.")
 @click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
-def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, quiet) -> None:
+def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, results_dir, record_partial,
+               quiet) -> None:
     """Run an experiment from experiments/NAME.py: build -> train -> evaluate -> compare with the paper.
 
     \b
@@ -30,7 +38,9 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
       maskthefer experiment maskthefer_fer2013 --limit 3000 --epochs 3
 
     Datasets and runs are reused: an identical build is not redone, a finished run is only evaluated, and an
-    interrupted run is resumed.
+    interrupted run is resumed. The measured numbers, with the commit, the command, backend, precision and
+    epochs, are written to results/NAME.json (a schedule cut short is marked partial); the README's results
+    table is made from those files by scripts/results_table.py.
     """
     from ..experiments import (
         describe,
@@ -52,6 +62,7 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
         return
     result = run_experiment(
         name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
-        progress=not quiet, verbose=0 if quiet else 1,
+        progress=not quiet, verbose=0 if quiet else 1, results=results_dir, command=shlex.join(["maskthefer", *sys.argv[1:]]),
+        record_partial=record_partial,
     )
     click.echo(format_comparison(result))
