@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from maskthefer.data.detectors import PhotoDetectorSettings, make_detector
-from maskthefer.data.faces import FaceAnalyzer
+from maskthefer.data.faces import Box, FaceAnalyzer
 from maskthefer.data.scenes import compose_scene, match_boxes
 from maskthefer.paths import default_input
 
@@ -46,6 +46,11 @@ def main() -> None:
     parser.add_argument(
         "--configs", default="hog:0,hog:1,cnn:0,cnn:0:320", help="name:upsample[:max side searched][,...]"
     )
+    parser.add_argument(
+        "--route", metavar="RUN_OR_BUNDLE", default=None,
+        help="also score a bundle's (or run's, with --mask-run) mask classifier on the faces HOG finds",
+    )
+    parser.add_argument("--mask-run", default=None)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     analyzer = FaceAnalyzer()
@@ -72,6 +77,27 @@ def main() -> None:
             f"{config:<10} {found[True] / masked_total:>13.3f} {found[False] / plain_total:>15.3f} "
             f"{false_boxes:>12d} {1000 * seconds / len(data):>9.1f}"
         )
+    if args.route:
+        route_accuracy(args.route, args.mask_run, data)
+
+
+def route_accuracy(path: str, mask_run: str | None, data) -> None:
+    """How often the mask classifier's masked/unmasked call is right on the faces the default detector finds."""
+    from maskthefer import Recognizer
+
+    recognizer = Recognizer.load(path, mask_run=mask_run)
+    right = {True: 0, False: 0}
+    seen = {True: 0, False: 0}
+    for scene in data:
+        faces = recognizer.predict(scene.image)
+        matches = match_boxes(scene.boxes, [Box(*f.box) for f in faces])
+        for is_masked, match in zip(scene.masked, matches):
+            if match is not None and faces[match].masked is not None:
+                seen[is_masked] += 1
+                right[is_masked] += faces[match].masked == is_masked
+    for is_masked in (True, False):
+        name = "masked" if is_masked else "unmasked"
+        print(f"mask classifier on found {name} faces: {right[is_masked]}/{seen[is_masked]} right")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,16 @@ Layered above `maskthefer.evaluation`: it reuses the run loading and the model-i
 and the face detection, landmarks and crop rule from `maskthefer.data`.
 """
 
-from .bundle import BundleError, is_bundle, read_bundle
-from .export import export_bundle
-from .predict import PredictSummary, predict_inputs
-from .recognizer import FacePrediction, Recognizer
+from ..quiet import quiet_tensorflow_startup
+
+# `from maskthefer import Recognizer` in a script should start as quietly as the CLI does.
+quiet_tensorflow_startup()
+
+# The imports below come after the switch: they import Keras, hence TensorFlow.
+from .bundle import BundleError, is_bundle, read_bundle  # noqa: E402
+from .export import export_bundle  # noqa: E402
+from .predict import PredictSummary, predict_inputs  # noqa: E402
+from .recognizer import FacePrediction, Recognizer  # noqa: E402
 
 __all__ = [
     "BundleError",

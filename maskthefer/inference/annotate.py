@@ -53,9 +53,9 @@ def _label(out: np.ndarray, text: str, corner: tuple[int, int], colour, scale: f
 def _bars(out: np.ndarray, face: FacePrediction, corner: tuple[int, int], side: int, colour) -> None:
     """One thin bar per class under the box, its length the class probability, with the class's initials."""
     names = list(face.probabilities)
-    row = max(6, side // 18)
+    row = max(8, side // 13)
     x0, y0 = corner[0], corner[1] + 3
-    scale = row / 22
+    scale = row / 26
     label_width = cv2.getTextSize("sur", _FONT, scale, 1)[0][0] + 4
     length = max(side - label_width, 10)
     for k, name in enumerate(names):

@@ -186,10 +186,12 @@ class Recognizer:
                 rejected[i] = str(exc)
             start = self.times.add("crop", start)
         batch = np.stack(crops) if crops else np.zeros((0, self.crop.height, self.crop.width), np.uint8)
-        masked_p = self._mask.predict(batch)[:, self._masked_index] if self._mask is not None else None
-        start = self.times.add("mask", start)
-        probabilities = self._expression.predict(batch)
-        self.times.add("expression", start)
+        masked_p, probabilities = None, None
+        if crops:  # exported runners cannot tell their class count from an empty batch; nothing to ask anyway
+            masked_p = self._mask.predict(batch)[:, self._masked_index] if self._mask is not None else None
+            start = self.times.add("mask", start)
+            probabilities = self._expression.predict(batch)
+            self.times.add("expression", start)
         self.times.faces += len(kept)
 
         faces = []
