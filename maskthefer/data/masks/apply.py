@@ -70,8 +70,9 @@ def _eye_clearance(geometry: FaceGeometry, left: int, top: int, width: int, heig
     """1 where the mask may be drawn, fading to 0 towards the lower eyelids (the eyes are never covered)."""
     frame = geometry.frame
     lids = frame.to_units(geometry.lower_lids)[:, 1].max()
-    xs, ys = np.meshgrid(np.arange(left, left + width), np.arange(top, top + height))
-    depth = frame.to_units(np.stack([xs, ys], axis=-1))[..., 1]
+    # Depth below the eye line of every pixel: a column term plus a row term (the frame is a similarity).
+    (ax, ay), (ox, oy) = frame.y_axis / frame.iod, frame.origin
+    depth = (np.arange(left, left + width) - ox)[None, :] * ax + (np.arange(top, top + height) - oy)[:, None] * ay
     return smoothstep(lids + _EYE_CLEARANCE[0], lids + _EYE_CLEARANCE[1], depth).astype(np.float32)
 
 

@@ -145,22 +145,18 @@ class FaceWarp:
 
     def inverse_maps(self, left: int, top: int, width: int, height: int) -> tuple[np.ndarray, ...]:
         """cv2.remap maps for an image window: the template (x, y) of every pixel."""
-        us = left + np.arange(width, dtype=np.float64)
-        vs = top + np.arange(height, dtype=np.float64)
+        # The whole inverse mapping (correction, then homography) is smooth at the scale of a few pixels:
+        # computed on a coarse grid `step` pixels apart (one node past each end) and interpolated
+        # bilinearly to every pixel by one affine warp.
         step = max(1, int(self.iod * _GRID_STEP_IOD))
-        cu, cv = us[::step], vs[::step]
-        if cu[-1] != us[-1]:
-            cu = np.append(cu, us[-1])
-        if cv[-1] != vs[-1]:
-            cv = np.append(cv, vs[-1])
-        # The whole inverse mapping (correction, then homography) is smooth at the scale of a few samples:
-        # computed on a coarse grid and interpolated bilinearly to every sample.
-        coarse = np.stack(np.meshgrid(cu, cv), axis=-1)
+        columns, rows = width // step + 2, height // step + 2
+        coarse = np.empty((rows, columns, 2))
+        coarse[..., 0] = left + step * np.arange(columns)[None, :]
+        coarse[..., 1] = top + step * np.arange(rows)[:, None]
         template = _apply_homography(self.inverse, coarse - self.correction(coarse)).astype(np.float32)
-        ix = np.interp(us, cu, np.arange(len(cu))).astype(np.float32)
-        iy = np.interp(vs, cv, np.arange(len(cv))).astype(np.float32)
-        map_x, map_y = np.meshgrid(ix, iy)
-        dense = cv2.remap(template, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        to_coarse = np.array([[1.0 / step, 0.0, 0.0], [0.0, 1.0 / step, 0.0]])
+        dense = cv2.warpAffine(template, to_coarse, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
         return dense[..., 0], dense[..., 1]
 
 
