@@ -120,7 +120,7 @@ class TrainConfig:
     augment: str | None = None  # "layers" (default), "idg" or "none"
     augmentation: Augmentation | None = None  # override Table II (ImageDataGenerator units)
     input_shape: tuple[int, int, int] | None = None
-    mixed_precision: str | None = None  # "bf16" or None
+    mixed_precision: str | None = None  # "bf16", "none" (float32) or None/"auto": bf16 where it is faster (backend)
     attention_from: str | os.PathLike | None = None  # an MCN run for FECN
     pairs: bool | None = None  # also train on the unmasked crops (expression task)
     steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
@@ -187,11 +187,11 @@ def resolve(config: TrainConfig, manifest: Mapping[str, Any], *, task: str) -> d
     augment = pick("augment", PAPER_COMMON["augment"])
     if augment not in AUGMENT_MODES:
         raise TrainingError(f"augment must be one of {AUGMENT_MODES}, not {augment!r}")
-    mixed = config.mixed_precision
+    mixed = "auto" if config.mixed_precision is None else config.mixed_precision
     if mixed in ("", "none", "off", "float32"):
         mixed = None
-    if mixed is not None and mixed not in MIXED_PRECISION:
-        raise TrainingError(f"mixed precision must be one of {MIXED_PRECISION} (or none), not {mixed!r}")
+    if mixed is not None and mixed not in (*MIXED_PRECISION, "auto"):
+        raise TrainingError(f"mixed precision must be one of {MIXED_PRECISION}, auto or none, not {mixed!r}")
 
     crop_h, crop_w = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
     if config.input_shape is not None:

@@ -30,7 +30,7 @@ from ..data.records import read_manifest
 from ..models import PREDICTIONS, create_model, model_spec
 from ..runs import RunDir, write_json
 from .augment import describe, image_data_generator
-from .backend import backend_name, dtype_policy, seed_everything, versions
+from .backend import backend_name, concrete_precision, dtype_policy, seed_everything, versions
 from .callbacks import (
     PlateauCallback,
     RunRecorder,
@@ -104,6 +104,7 @@ def _new_session(config: TrainConfig, say) -> Session:
     spec = model_spec(model_name)  # unknown names fail here, before any data is read
     manifest = read_manifest(config.data)
     resolved = resolve(config, manifest, task=spec.task)
+    resolved["mixed_precision"] = concrete_precision(resolved["mixed_precision"])
     check_batch_size(resolved["batch_size"])
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
     _refuse_existing_run(run, overwrite=config.overwrite)
@@ -393,6 +394,8 @@ def _check_resume_request(config: TrainConfig, saved: dict[str, Any]) -> None:
             value = list(parse_input_shape(value))
         elif name == "attention_from":
             value = str(Path(value).resolve())
+        elif name == "mixed_precision":
+            value = concrete_precision(None if value in ("", "none", "off", "float32") else value)
         if not same(value, saved_value):
             raise TrainingError(
                 f"{name} {value!r} differs from the run's saved {saved_value!r}; a resumed run keeps its configuration "
