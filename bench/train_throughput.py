@@ -1,13 +1,21 @@
-"""Training throughput: Table II augmentation with ImageDataGenerator (host) vs Keras layers (device).
+"""Training throughput: float32 against the default precision, and the paper's augmentation against the layers.
 
-    python bench/train_throughput.py [--data DATASET] [--steps 50] [--large-batch 1024] [--large-steps 20]
-    KERAS_BACKEND=jax python bench/train_throughput.py --steps 5 --large-steps 2 --warmup 1   # quick, on a CPU
+    python bench/train_throughput.py                                   # batch 64 and 128, idg and layers
+    python bench/train_throughput.py --batches 64,1024 --modes idg,layers,none   # e.g. on a GPU
+    KERAS_BACKEND=jax python bench/train_throughput.py --steps 5 --warmup 1
 
 Trains VGG-lite (the paper's 36.9 M parameters; `--tiny` for the registry's tiny config) with the paper's
-optimizer and prints images/second for `--augment idg` and `--augment layers` (and `none`, the ceiling) at
-batch 64 in float32 and at a large batch with bf16 mixed precision, in one run. The first `--warmup` steps
-(compilation) are not timed. With --data the crops of a built dataset are used, else random 48x96 pixels
-(throughput does not depend on what the pixels show). The same script runs unchanged on a GPU machine.
+optimizer and prints images/second for each augmentation mode (`idg`: ImageDataGenerator on the host, the
+paper's; `layers`: Keras layers in the train step; `none`: the ceiling) at each batch size, in three
+configurations measured in one run:
+
+    reference   float32 with Keras' own batch-norm and momentum ops (what `train` did before the fused kernels)
+    float32     float32 with the fused kernels (`train --mixed-precision none`)
+    default     what `train` uses by default here (`--mixed-precision auto`: bf16 on a CPU with native bf16)
+
+The first `--warmup` steps (compilation) are not timed. With --data the crops of a built dataset are used,
+else random 48x96 pixels (throughput does not depend on what the pixels show). On a busy machine run it
+under `chrt -f 10` (root) or compare only the ratios, which are measured back to back.
 """
 
 from __future__ import annotations
@@ -19,10 +27,11 @@ from dataclasses import asdict
 import keras
 import numpy as np
 
-from maskthefer.models import create_model, model_spec
+from maskthefer.models import create_model, model_spec, normalization
 from maskthefer.training import Augmentation
 from maskthefer.training.augment import image_data_generator
-from maskthefer.training.backend import backend_name, dtype_policy
+from maskthefer.training import optimizer as optimizer_module
+from maskthefer.training.backend import backend_name, default_precision, dtype_policy
 from maskthefer.training.data import Arrays, BatchSequence, IDGTransform
 from maskthefer.training.model import build_training_model, compile_training_model
 
@@ -84,39 +93,56 @@ def idg_host_rate(arrays: Arrays, batch: int = 64, batches: int = 20) -> float:
     return batches * batch / (time.perf_counter() - start)
 
 
+CONFIGS = ("reference", "float32", "default")
+
+
+def configure(name: str) -> str | None:
+    """Switch the fused kernels for configuration `name`; returns its mixed-precision setting."""
+    fused = name != "reference"
+    normalization.FUSED = optimizer_module.FUSED_UPDATE = fused
+    return default_precision() if name == "default" else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="a built dataset (default: random pixels)")
-    parser.add_argument("--steps", type=int, default=50, help="timed steps at batch 64")
-    parser.add_argument("--large-batch", type=int, default=1024)
-    parser.add_argument("--large-steps", type=int, default=20, help="timed steps at the large batch (0: skip it)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (compilation)")
-    parser.add_argument("--modes", default="idg,layers,none", help="comma-separated augment modes")
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per measurement")
+    parser.add_argument("--batches", default="64,128", help="comma-separated batch sizes")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (compilation)")
+    parser.add_argument("--modes", default="idg,layers", help="comma-separated augment modes (idg, layers, none)")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--workers", type=int, default=1, help="threads preparing batches (idg)")
     parser.add_argument("--tiny", action="store_true", help="the registry's tiny VGG-lite instead of the full one")
     args = parser.parse_args()
-    if args.warmup < 1:
-        parser.error("--warmup must be at least 1 (the first step compiles)")
+    if args.warmup < 1 or args.steps < 1:
+        parser.error("--warmup and --steps must be at least 1 (the first step compiles)")
+    batches = [int(b) for b in args.batches.split(",")]
+    configs = args.configs.split(",")
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown:
+        parser.error(f"unknown --configs {unknown}; choose from {', '.join(CONFIGS)}")
 
-    largest = max(64, args.large_batch) * (max(args.steps, args.large_steps) + args.warmup)
-    arrays, source = load_images(args.data, min(largest, 60_000))
-    devices = _devices()
-    print(f"backend {backend_name()} on {devices}; vgg-lite{' (tiny)' if args.tiny else ''}; data: {source}; "
-          f"warm-up {args.warmup} steps")
-    print(f"{'augment':<8} {'batch':>6} {'precision':<9} {'steps':>5} {'images/s':>10}")
-    results: dict[tuple[str, int], float] = {}
-    for batch, mixed, steps in ((64, None, args.steps), (args.large_batch, "bf16", args.large_steps)):
-        if steps < 1:  # e.g. --large-steps 0: skip that batch size
-            continue
+    arrays, source = load_images(args.data, min(max(batches) * (args.steps + args.warmup), 60_000))
+    print(f"backend {backend_name()} on {_devices()}; vgg-lite{' (tiny)' if args.tiny else ''}; data: {source}; "
+          f"default precision here: {default_precision() or 'float32'}; warm-up {args.warmup} steps")
+    print(f"{'augment':<8} {'batch':>6} {'config':<10} {'precision':<9} {'steps':>5} {'images/s':>10}")
+    results: dict[tuple[str, int, str], float] = {}
+    for batch in batches:
         for augment in args.modes.split(","):
-            rate = measure(arrays, augment, batch, mixed, steps, args.warmup, args)
-            results[augment, batch] = rate
-            print(f"{augment:<8} {batch:>6} {mixed or 'float32':<9} {steps:>5} {rate:>10.1f}", flush=True)
+            for name in configs:
+                mixed = configure(name)
+                rate = measure(arrays, augment, batch, mixed, args.steps, args.warmup, args)
+                results[augment, batch, name] = rate
+                print(f"{augment:<8} {batch:>6} {name:<10} {mixed or 'float32':<9} {args.steps:>5} {rate:>10.1f}",
+                      flush=True)
+    configure("float32")
     if "idg" in args.modes.split(","):
         print(f"ImageDataGenerator transforms alone (host, 1 thread): {idg_host_rate(arrays):.0f} images/s")
-    for batch in (64, args.large_batch):
-        if ("idg", batch) in results and ("layers", batch) in results:
-            print(f"layers / idg at batch {batch}: {results['layers', batch] / results['idg', batch]:.1f}x")
+    for (augment, batch, name), rate in results.items():
+        if name == "default":
+            for base in ("float32", "reference"):
+                if (augment, batch, base) in results:
+                    print(f"default / {base} ({augment}, batch {batch}): {rate / results[augment, batch, base]:.2f}x")
 
 
 def _devices() -> str:
