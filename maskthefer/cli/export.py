@@ -33,7 +33,7 @@ def export(run_dir, mask_run, out_dir, fmt, detector, mask_threshold, overwrite,
 
     \b
     Examples:
-      maskthefer export --run runs/vgg-lite-fer2013 --mask-run runs/mcn-fer2013 --out bundles/maskthefer
+      maskthefer export --run runs/vgg-lite-fer2013 --mask-run runs/masknet-fer2013 --out bundles/maskthefer
       maskthefer export --run runs/vgg-lite-fer2013 --out bundles/tflite --format tflite
     """
     from ..inference import export_bundle, read_bundle

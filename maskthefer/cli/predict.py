@@ -29,7 +29,7 @@ from .options import FiniteFloat, resolve_run, which_model_option
 @click.option("--max-frames", type=click.IntRange(min=1), default=None,
               help="Stop each video or the camera after N frames.")
 @click.option("--detector", type=click.Choice(["hog", "cnn"]), default=None,
-              help="Face detector: hog (fast) or cnn (dlib MMOD: finds more masked faces, ~50x slower on CPU) "
+              help="Face detector: hog (fast) or cnn (dlib MMOD: finds more masked faces, over 100x slower on a CPU) "
               "[hog, or the bundle's].")
 @click.option("--mask-threshold", type=FiniteFloat(0, 1), default=None,
               help="Masked probability from which a face counts as masked [0.5, or the bundle's].")
@@ -48,7 +48,7 @@ def predict(inputs, run_dir, mask_run, camera, out_dir, with_csv, every, max_fra
 
     \b
     Examples:
-      maskthefer predict photo.jpg --run runs/vgg-lite-fer2013 --mask-run runs/mcn-fer2013
+      maskthefer predict photo.jpg --run runs/vgg-lite-fer2013 --mask-run runs/masknet-fer2013
       maskthefer predict photos/ clip.mp4 --run bundles/maskthefer --every 5 --csv
       maskthefer predict --camera 0 --run bundles/maskthefer --max-frames 300
     """
