@@ -276,3 +276,42 @@ def test_surgical_mask_rests_on_the_nose_bridge_and_clears_the_cheeks(ck_face):
     assert bridge_middle - 0.12 <= top(0.0) <= bridge_middle + 0.02  # resting on the middle of the bridge
     for side in (-1, 1):
         assert 0.47 <= top(side * 0.75) <= 0.6, f"top edge at {side * 0.75}: {top(side * 0.75)}"
+
+
+def test_huge_faces_are_drawn_in_bands_with_bounded_memory(ck_face, monkeypatch):
+    """A face filling a large photo is drawn a band of rows at a time and measured on a shrunk copy; the
+    bands meet without seams (forcing many small bands changes only the grain noise) and the float layers
+    never hold more than one band."""
+    import tracemalloc
+
+    from maskthefer.data.masks import apply as apply_module
+    from maskthefer.data.masks import lighting
+
+    image, landmarks = ck_face
+    big = cv2.resize(image, None, fx=8, fy=8, interpolation=cv2.INTER_CUBIC)  # 1536 px, eyes ~560 px apart
+    big_landmarks = landmarks * 8 + 3.5
+    style = MaskStyle("cloth", "navy", "check", accent="white", seed=2)
+    whole = apply_mask(big, big_landmarks, style)
+    assert _mean_abs_change(big, whole, _hull(big.shape, big_landmarks[48:60])) > 40
+
+    def drawn_in_bands_of(pixels: int) -> tuple[np.ndarray, int]:
+        monkeypatch.setattr(apply_module, "_BAND_PIXELS", pixels)
+        tracemalloc.start()
+        try:
+            return apply_mask(big, big_landmarks, style), tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    _, one_band_peak = drawn_in_bands_of(1 << 30)
+    banded, banded_peak = drawn_in_bands_of(1 << 16)  # 64 k pixels: some 15 bands
+    assert np.abs(banded.astype(int) - whole).max() <= 3  # the grain noise, drawn per band
+    assert banded_peak < 0.5 * one_band_peak, (banded_peak, one_band_peak)
+
+    gray = cv2.cvtColor(big, cv2.COLOR_BGR2GRAY)
+    geometry = face_geometry(big_landmarks)
+    full = lighting.measure_face(gray, big_landmarks, geometry)
+    monkeypatch.setattr(lighting, "_MEASURE_PIXELS", 1 << 14)
+    shrunk = lighting.measure_face(gray, big_landmarks, geometry)
+    assert abs(shrunk.lighting.gain - full.lighting.gain) < 0.03
+    assert abs(shrunk.lighting.slant - full.lighting.slant) < 0.05
+    assert shrunk.blur >= full.blur  # the copy still sees a photo blown up from 48 px (here even more so)

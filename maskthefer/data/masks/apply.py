@@ -21,6 +21,7 @@ from .templates import coloured_layers, light
 from .warp import FaceWarp
 
 _PPU_RANGE = (8.0, 260.0)  # template resolution (px per eye distance) bounds
+_BAND_PIXELS = 1 << 18  # window pixels drawn at once: some 10 MB per float layer, whatever the photo size
 _PPU_STEPS_PER_OCTAVE = 2  # cached template resolutions: 2^(k/2), so FER2013's faces need one or two
 _EYE_CLEARANCE = (0.06, 0.13)  # mask fades out between these distances (IOD) below the lower eyelids
 _LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR -> gray, as cv2.cvtColor
@@ -103,6 +104,21 @@ def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np
 
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     look = measure_face(gray, points, geometry)
+    # A face filling a huge photo is drawn in bands of rows, so the float layers (nine channels) never hold
+    # more than _BAND_PIXELS pixels at once; a FER2013 face is one band. Bands overlap by the blur's reach.
+    rows = max(1, _BAND_PIXELS // width)
+    reach = int(np.ceil(3.0 * look.blur)) + 1 if look.blur > 0 else 0
+    for band_top in range(top, bottom, rows):
+        band_bottom = min(band_top + rows, bottom)
+        lo, hi = max(top, band_top - reach), min(bottom, band_bottom + reach)
+        drawn_rows = _draw_rows(image, layers, warp, geometry, style, look, left, width, lo, hi)
+        out[band_top:band_bottom, left:right] = drawn_rows[band_top - lo : band_bottom - lo]
+    return out
+
+
+def _draw_rows(image, layers, warp, geometry, style, look, left: int, width: int, top: int, bottom: int):
+    """The masked pixels of image rows top..bottom, columns left..left+width (uint8)."""
+    height = bottom - top
     map_x, map_y = warp.inverse_maps(left, top, width, height)
     warped = cv2.remap(layers, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     layer = light(warped, style, look.lighting)
@@ -116,10 +132,9 @@ def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np
     noise = rng.normal(0.0, look.grain, (height, width)).astype(np.float32)
     if look.blur > 0:
         noise = cv2.GaussianBlur(noise, (0, 0), look.blur)
-    region = image[top:bottom, left:right].astype(np.float32) / 255.0
+    region = image[top:bottom, left : left + width].astype(np.float32) / 255.0
     if image.ndim == 2:
         blended = region * (1.0 - alpha) + colour @ _LUMA + noise * alpha
     else:
         blended = region * (1.0 - alpha[..., None]) + colour + (noise * alpha)[..., None]
-    out[top:bottom, left:right] = np.round(np.clip(blended, 0.0, 1.0) * 255.0).astype(np.uint8)
-    return out
+    return np.round(np.clip(blended, 0.0, 1.0) * 255.0).astype(np.uint8)

@@ -12,7 +12,7 @@ The mask must look as if it were in the photo, not pasted on it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -27,6 +27,7 @@ _GRAIN_SHARE = 0.3  # the Laplacian also sees facial detail, so only part of its
 _SOFTNESS_FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0)
 # Relative detail lost by shrinking and re-enlarging: ~0.15+ for a native 48 px face, ~0.04 after 2x upscaling.
 _SOFTNESS_LOSS = 0.07
+_MEASURE_PIXELS = 1 << 20  # larger faces are measured on a shrunk copy (bounded memory)
 _SIGMA_PER_FACTOR = 0.45  # Gaussian sigma (px) that blurs like shrinking by one factor and enlarging again
 
 
@@ -64,6 +65,18 @@ def _median(values: np.ndarray) -> float:
     return 0.5 * float(low + high)
 
 
+def _measure_shrunk(crop: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry, offset) -> FaceLook:
+    """measure_face on an area-averaged copy of a face too large to measure in floats at full size; the
+    softness found there is scaled back to the photo's pixels."""
+    factor = float(np.sqrt(crop.shape[0] * crop.shape[1] / _MEASURE_PIXELS))
+    size = (max(3, round(crop.shape[1] / factor)), max(3, round(crop.shape[0] / factor)))
+    small = cv2.resize(np.ascontiguousarray(crop), size, interpolation=cv2.INTER_AREA)
+    frame = geometry.frame
+    small_frame = replace(frame, origin=(frame.origin - offset) / factor, iod=frame.iod / factor)
+    look = measure_face(small, landmarks / factor, replace(geometry, frame=small_frame))
+    return replace(look, blur=look.blur * factor)
+
+
 def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry) -> FaceLook:
     """Brightness, light slant, grain and softness of the face in `gray` (uint8, or float32 in [0, 1])."""
     hull = cv2.convexHull(np.round(landmarks).astype(np.int32))
@@ -72,6 +85,8 @@ def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry
     x1, y1 = min(x + w, gray.shape[1]), min(y + h, gray.shape[0])
     if x1 - x0 < 3 or y1 - y0 < 3:
         return FaceLook()  # face (mostly) outside the image: nothing to measure, use neutral values
+    if (x1 - x0) * (y1 - y0) > _MEASURE_PIXELS:
+        return _measure_shrunk(gray[y0:y1, x0:x1], landmarks - (x0, y0), geometry, (x0, y0))
     window = gray[y0:y1, x0:x1].astype(np.float32)  # only the face is measured, so only it is converted
     if gray.dtype == np.uint8:
         window /= 255.0

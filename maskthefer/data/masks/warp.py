@@ -17,6 +17,7 @@ _SIGMA_IOD = 0.45  # reach of each control point's correction, in inter-ocular d
 _STIFFNESS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)  # ridge terms tried until the mapping no longer folds
 _MIN_JACOBIAN = 0.25  # smallest allowed local area ratio of the correction
 _GRID_STEP_IOD = 0.2  # spacing of the grid the inverse mapping is evaluated on before interpolation
+_MAX_GRID_STEP = 12  # pixels: on large faces bilinear steps wider than this would be off by a fraction of one
 
 
 def _apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -148,7 +149,7 @@ class FaceWarp:
         # The whole inverse mapping (correction, then homography) is smooth at the scale of a few pixels:
         # computed on a coarse grid `step` pixels apart (one node past each end) and interpolated
         # bilinearly to every pixel by one affine warp.
-        step = max(1, int(self.iod * _GRID_STEP_IOD))
+        step = int(np.clip(self.iod * _GRID_STEP_IOD, 1, _MAX_GRID_STEP))
         columns, rows = width // step + 2, height // step + 2
         coarse = np.empty((rows, columns, 2))
         coarse[..., 0] = left + step * np.arange(columns)[None, :]
