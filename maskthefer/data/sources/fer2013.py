@@ -141,24 +141,30 @@ class Fer2013Folder:
             if not self.path.is_dir():
                 raise SourceError(f"FER2013 folder {self.path} does not exist")
             names = [p.relative_to(self.path).as_posix() for p in sorted(self.path.rglob("*")) if p.is_file()]
-        self.entries, self.skipped = self._index(names)
+        self.entries, self.skipped, self.unread = self._index(names)
         if not self.entries:
             raise SourceError(f"{self.path} holds no images in the layout train|test/<emotion>/<image>")
 
-    def _index(self, names: list[str]) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
-        """(member name, usage, label) for every image; counts of what was not an image, by extension."""
-        entries, skipped = [], {}
+    def _index(self, names: list[str]):
+        """(member name, usage, label) for every image; counts of what is not read, by extension; and the
+        files not read as (name, reason), so each becomes a row of rejected.csv."""
+        entries, skipped, unread = [], {}, []
         unknown: set[str] = set()
+
+        def skip(name: str, reason: str) -> None:
+            suffix = PurePosixPath(name).suffix.lower() or "(none)"
+            skipped[suffix] = skipped.get(suffix, 0) + 1
+            if not any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts):
+                unread.append((name, reason))  # hidden files and zip metadata are the file system's, not data
+
         for name in sorted(names):
             parts = PurePosixPath(name).parts
             # Allow one wrapping folder (zips often hold fer2013/train/...): use the last three parts.
             if len(parts) < 3 or parts[-3].lower() not in FOLDER_USAGE:
-                suffix = PurePosixPath(name).suffix.lower() or "(none)"
-                skipped[suffix] = skipped.get(suffix, 0) + 1
+                skip(name, "outside_label_folder")
                 continue
             if PurePosixPath(name).suffix.lower() not in IMAGE_EXTENSIONS:
-                suffix = PurePosixPath(name).suffix.lower() or "(none)"
-                skipped[suffix] = skipped.get(suffix, 0) + 1
+                skip(name, "unsupported_file")
                 continue
             try:
                 label = canonical_label(parts[-2])
@@ -168,10 +174,10 @@ class Fer2013Folder:
             entries.append((name, FOLDER_USAGE[parts[-3].lower()], label))
         if unknown:
             raise SourceError(f"{self.path}: unknown emotion folder(s) {sorted(unknown)}")
-        return entries, skipped
+        return entries, skipped, unread
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self.unread)
 
     def __iter__(self) -> Iterator[SourceImage]:
         archive = zipfile.ZipFile(self.path) if self.is_zip else None
@@ -189,6 +195,13 @@ class Fer2013Folder:
         finally:
             if archive:
                 archive.close()
+        for name, reason in self.unread:
+            detail = (
+                "not in the layout train|test/<emotion>/<image>"
+                if reason == "outside_label_folder"
+                else f"{PurePosixPath(name).suffix or 'extensionless'} files are not read"
+            )
+            yield SourceImage(name, "", problem=(reason, detail))
 
     def describe(self) -> dict:
         return {
