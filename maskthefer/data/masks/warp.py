@@ -106,18 +106,21 @@ class FaceWarp:
             )
         self.weights = self._fit_correction(residual)
 
+    def _offsets(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x and y offsets (P, N) of every point from every centre."""
+        return points[:, 0, None] - self.centres[None, :, 0], points[:, 1, None] - self.centres[None, :, 1]
+
     def _kernel(self, points: np.ndarray) -> np.ndarray:
-        d2 = np.sum((points[:, None, :] - self.centres[None, :, :]) ** 2, axis=-1)
-        return np.exp(-d2 / (2.0 * self.sigma**2))
+        dx, dy = self._offsets(points)
+        return np.exp((dx * dx + dy * dy) * (-0.5 / self.sigma**2))
 
     def _fit_correction(self, residual: np.ndarray) -> np.ndarray:
         k = self._kernel(self.centres)
         # The probe grid's kernel and its derivatives do not depend on the ridge: computed once, each try
         # is then two small matrix products.
-        probe = self._probe_grid().reshape(-1, 2)
-        k_probe = self._kernel(probe)  # (P, N)
-        offsets = (probe[:, None, :] - self.centres[None, :, :]) / self.sigma**2  # (P, N, 2)
-        dk_dx, dk_dy = -k_probe * offsets[..., 0], -k_probe * offsets[..., 1]
+        dx, dy = self._offsets(self._probe_grid().reshape(-1, 2))  # (P, N) each
+        k_probe = np.exp((dx * dx + dy * dy) * (-0.5 / self.sigma**2))
+        dk_dx, dk_dy = k_probe * dx * (-1.0 / self.sigma**2), k_probe * dy * (-1.0 / self.sigma**2)
         weights = np.zeros_like(residual)
         for ridge in _STIFFNESS:
             weights = np.linalg.solve(k + ridge * np.eye(len(k)), residual)
