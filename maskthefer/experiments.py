@@ -195,13 +195,17 @@ def run_experiment(
     seeds = experiment_seeds(experiment)
     runs = [RunDir(base / f"seed{seed}") for seed in seeds] if seeds else [RunDir(base)]
 
+    if record_partial:  # only the runs that have finished an epoch; seeds not started yet are left out
+        started = [(index, run) for index, run in enumerate(runs) if run.best_model_path.is_file()]
+        if not started:
+            raise ExperimentError(f"{experiment.name}: {base} has no run with a finished epoch yet")
+        seeds = [seeds[index] for index, _ in started] if seeds else None
+        runs = [run for _, run in started]
+
     measurements, reports = [], []
     for index, run in enumerate(runs):
         args = dict(train_args, seed=seeds[index]) if seeds else train_args
-        if record_partial:
-            if not run.best_model_path.is_file():
-                raise ExperimentError(f"{experiment.name}: {run.path} has no best.keras yet (no finished epoch)")
-        else:
+        if not record_partial:
             _train_or_resume(experiment, run, options.out_dir, args, verbose)
         report = _evaluate(run)
         reports.append(report)
