@@ -134,6 +134,13 @@ def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_pa
     assert summary["accuracy"]["mean"] == pytest.approx(sum(accuracies) / 2, abs=1e-4)
     assert summary["accuracy"]["sd"] == pytest.approx(abs(accuracies[0] - accuracies[1]) / 2**0.5, abs=1e-4)
 
+    # The README table made from the file states what was measured, and that the schedule is partial.
+    from test_results_table import load_script
+
+    table = load_script().render([document])
+    assert "**partial**: 1 of 2 epochs" in table and "(2 seeds)" in table
+    assert f"{summary['accuracy']['mean']:.4f} ± {summary['accuracy']['sd']:.4f}" in table
+
     # Recording a run as it stands trains nothing and keeps it marked partial.
     trained_at = (Path(runs[0]["run_dir"]) / "best.keras").stat().st_mtime_ns
     again = run_experiment("tiny_seeds", limit=200, epochs=1, progress=False, verbose=0, results=results,
