@@ -330,7 +330,10 @@ def _resume_session(config: TrainConfig, say) -> Session | RunDir:
         pairs=resolved["pairs"],
         test_split=resolved["test_split"],
     )
-    training_model = keras.saving.load_model(run.checkpoint_path)
+    # Zoo models rebuild from their constructor arguments, which carry no dtype policy: load under the run's
+    # policy, or a bf16 run would continue in float32.
+    with dtype_policy(resolved["mixed_precision"]):
+        training_model = keras.saving.load_model(run.checkpoint_path)
     classifier = classifier_of(training_model, saved["classifier_layer"])
     optimizer = training_model.optimizer
     iterations = int(keras.ops.convert_to_numpy(optimizer.iterations))

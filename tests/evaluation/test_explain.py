@@ -90,7 +90,7 @@ def test_saliency_from_the_cli_and_missing_history(run_copy):
 
 def test_explain_bad_requests(run_copy):
     result = CliRunner().invoke(main, ["explain", "--run", str(run_copy), "--count", "0"])
-    assert result.exit_code != 0 and "--count must be at least 1" in result.output
+    assert result.exit_code != 0 and "Invalid value for '--count'" in result.output and "1<=x" in result.output
     (run_copy / "best.keras").unlink()
     result = CliRunner().invoke(main, ["explain", "--run", str(run_copy), "--method", "none"])
     assert result.exit_code != 0 and "no best.keras" in result.output and "Traceback" not in result.output
