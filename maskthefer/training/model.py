@@ -33,21 +33,50 @@ def output_names(classifier) -> list[str]:
 
 
 def trained_outputs(classifier) -> dict[str, Any]:
-    """Output name -> loss for every output the trainer fits (all classification heads on the labels)."""
+    """Output name -> loss for every output the training model exposes, as the model declares them.
+
+    A loss is a Keras loss name or object; `None` marks an output that is reported (and scored) but not
+    trained, such as SCAN's fused `predictions`. Every exposed output receives the class labels as its
+    target; losses that need none (RAN's region-biased loss on its attention weights) ignore them.
+    """
     names = output_names(classifier)
     losses = classifier.output_losses() if hasattr(classifier, "output_losses") else {PREDICTIONS: CROSS_ENTROPY}
     unknown = [name for name in losses if name not in names]
     if unknown:
         raise TrainingError(f"model {classifier.name}: output_losses() names outputs {unknown} it does not have")
     if PREDICTIONS not in losses:
-        raise TrainingError(f"model {classifier.name}: output_losses() has no loss for {PREDICTIONS!r}")
+        raise TrainingError(f"model {classifier.name}: output_losses() has no entry for {PREDICTIONS!r}")
+    if all(loss is None for loss in losses.values()):
+        raise TrainingError(f"model {classifier.name}: output_losses() trains no output (every loss is None)")
     for name, loss in losses.items():
-        if loss != CROSS_ENTROPY:
+        if not _fits_class_labels(loss):
+            label = loss if isinstance(loss, str) else type(loss).__name__
             raise TrainingError(
-                f"model {classifier.name}: output {name!r} uses loss {loss!r}; `maskthefer train` fits "
-                "classification outputs against the class labels (categorical cross-entropy) only"
+                f"model {classifier.name}: output {name!r} uses loss {label!r}, which needs targets other than the "
+                "class labels (e.g. arousal/valence); the built datasets carry class labels only"
             )
     return dict(losses)
+
+
+def _fits_class_labels(loss) -> bool:
+    """Whether `loss` trains on the one-hot class labels (or ignores its target), the only targets records hold.
+
+    Loss objects say so with a `targets` attribute: "labels" (one-hot classes) or "none" (target ignored).
+    """
+    if loss is None or loss == CROSS_ENTROPY:
+        return True
+    if isinstance(loss, keras.losses.CategoricalCrossentropy):
+        return True
+    return getattr(loss, "targets", None) in ("labels", "none")
+
+
+def output_metrics(classifier) -> dict[str, list]:
+    """Metrics per output: the model's own (`output_metrics()`), else accuracy on `predictions`."""
+    metrics = classifier.output_metrics() if hasattr(classifier, "output_metrics") else {PREDICTIONS: ["accuracy"]}
+    metrics = {name: list(values) for name, values in metrics.items()}
+    if "accuracy" not in metrics.get(PREDICTIONS, []):
+        metrics.setdefault(PREDICTIONS, []).insert(0, "accuracy")  # the plateau schedule and best.keras read it
+    return metrics
 
 
 def build_training_model(
@@ -95,10 +124,12 @@ def compile_training_model(
             decay=resolved["legacy_decay"],
         )
     if len(output_names(classifier)) == 1:
-        loss, metrics = CROSS_ENTROPY, ["accuracy"]
+        loss, metrics = losses[PREDICTIONS], output_metrics(classifier)[PREDICTIONS]
     else:
-        # ABN-style models: Keras sums the per-output losses, as the paper of each such model prescribes.
-        loss, metrics = dict(losses), {PREDICTIONS: ["accuracy"]}
+        # Multi-output models: Keras sums the per-output losses (ABN's two cross-entropies, RAN's cross-entropy
+        # and region-biased loss, SCAN's weighted branch losses), as the paper of each such model prescribes.
+        metrics = {name: values for name, values in output_metrics(classifier).items() if name in losses}
+        loss = dict(losses)
     # Weighted, so that zero-weight padding rows (data parallelism, see `distribute`) count for nothing;
     # batches without weights give the same accuracy as plain metrics, under the same log names.
     model.compile(optimizer=optimizer, loss=loss, weighted_metrics=metrics, jit_compile=jit_compile)

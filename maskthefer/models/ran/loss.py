@@ -31,6 +31,8 @@ def region_biased_loss(attention, margin: float = DEFAULT_MARGIN):
 class RegionBiasedLoss(keras.losses.Loss):
     """`weight * L_RB`, averaged over the batch; `y_true` is ignored (the loss constrains attention, not labels)."""
 
+    targets = "none"  # needs no target of its own: the trainer may pass the class labels, which it ignores
+
     def __init__(self, margin: float = DEFAULT_MARGIN, weight: float = 1.0, name: str = "region_biased_loss", **kwargs):
         super().__init__(name=name, **kwargs)
         self.margin = float(margin)

@@ -13,6 +13,8 @@ import keras
 class WeightedCrossEntropy(keras.losses.Loss):
     """`weight * categorical_crossentropy(y_true, y_pred)` on softmax probabilities."""
 
+    targets = "labels"  # fitted against the one-hot class labels (what the trainer passes every output)
+
     def __init__(self, weight: float = 1.0, name: str = "weighted_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
         self.weight = float(weight)
