@@ -76,6 +76,7 @@ def run_measurement(run: RunDir, report) -> dict[str, Any]:
     main = report.main.metrics
     measured: dict[str, Any] = {
         "run_dir": str(run.path),
+        "trained_with": config.get("code"),  # None for runs made before config.json recorded it
         "seed": config.get("seed"),
         "epochs_completed": int(history[-1]["epoch"]) if history else int(state.get("epochs_done", 0)),
         "epochs_planned": int(config.get("epochs", 0)),

@@ -128,6 +128,7 @@ def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_pa
         assert run["test"]["faces"] == document["dataset"]["faces"]["test"]
         assert run["unmasked_test"]["faces"] == run["test"]["faces"]  # the same faces, unmasked crops
         assert run["seconds_per_epoch"] > 0
+        assert run["trained_with"]["commit"] == document["code"]["commit"]
     accuracies = [r["test"]["accuracy"] for r in runs]
     summary = document["summary"]
     assert summary["seeds"] == 2

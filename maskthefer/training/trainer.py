@@ -28,6 +28,7 @@ import numpy as np
 
 from ..data.records import read_manifest
 from ..models import PREDICTIONS, create_model, model_spec
+from ..results import code_version
 from ..runs import RunDir, write_json
 from .augment import describe, image_data_generator
 from .backend import backend_name, concrete_precision, dtype_policy, seed_everything, versions
@@ -240,6 +241,7 @@ def _run_config(model_name, model_args, task, data, data_dir, resolved, attentio
     config["classifier_layer"] = classifier.name
     config["parameters"] = int(classifier.count_params())
     config["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    config["code"] = code_version()  # the commit that trained it (results files quote it)
     return config
 
 
