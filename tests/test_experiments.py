@@ -60,19 +60,24 @@ def test_bad_experiment_files_give_clear_errors(tmp_path):
         load_experiment("typo", tmp_path)
 
 
-def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path):
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    tiny = dict(model_spec("vgg-lite").tiny_config)
-    (configs / "tiny_fer.py").write_text(textwrap.dedent(f'''\
+def write_tiny_experiment(configs: Path, name: str, **train) -> None:
+    """An experiment file training the registry's tiny VGG-lite on the shared FER2013 CSV."""
+    configs.mkdir(exist_ok=True)
+    settings = {"model": "vgg-lite", "model_args": dict(model_spec("vgg-lite").tiny_config), "batch_size": 32, **train}
+    (configs / f"{name}.py").write_text(textwrap.dedent(f'''\
         """Tiny VGG-lite on a FER2013 slice.
 
-            maskthefer experiment tiny_fer
+            maskthefer experiment {name}
         """
         BUILD = {{"source": "fer2013", "input": {str(FER_CSV)!r}}}
-        TRAIN = {{"model": "vgg-lite", "model_args": {tiny!r}, "batch_size": 32}}
+        TRAIN = {settings!r}
         EXPECTED = {{"accuracy": 0.6189, "source": "SPEC Table IV"}}
     '''))
+
+
+def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path):
+    configs = tmp_path / "configs"
+    write_tiny_experiment(configs, "tiny_fer")
     where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
 
     result = run_experiment("tiny_fer", limit=200, epochs=1, progress=False, verbose=0, **where)
@@ -97,17 +102,7 @@ def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path)
 
 def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_path):
     configs = tmp_path / "configs"
-    configs.mkdir()
-    tiny = dict(model_spec("vgg-lite").tiny_config)
-    (configs / "tiny_seeds.py").write_text(textwrap.dedent(f'''\
-        """Tiny VGG-lite on a FER2013 slice, two seeds.
-
-            maskthefer experiment tiny_seeds
-        """
-        BUILD = {{"source": "fer2013", "input": {str(FER_CSV)!r}}}
-        TRAIN = {{"model": "vgg-lite", "model_args": {tiny!r}, "batch_size": 32, "seeds": [3, 4], "epochs": 2}}
-        EXPECTED = {{"accuracy": 0.6189, "source": "SPEC Table IV"}}
-    '''))
+    write_tiny_experiment(configs, "tiny_seeds", seeds=[3, 4], epochs=2)
     where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
     results = tmp_path / "results"
 
