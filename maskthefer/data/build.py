@@ -340,8 +340,11 @@ def _versions() -> dict:
     import cv2
     import dlib
 
+    from ..provenance import code_version
+
     return {
         "maskthefer": __version__,
+        "code": code_version(),  # the commit that built the dataset
         "python": platform.python_version(),
         "numpy": np.__version__,
         "opencv": cv2.__version__,

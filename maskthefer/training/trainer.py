@@ -28,7 +28,7 @@ import numpy as np
 
 from ..data.records import read_manifest
 from ..models import PREDICTIONS, create_model, model_spec
-from ..results import code_version
+from ..provenance import code_version
 from ..runs import RunDir, write_json
 from .augment import describe, image_data_generator
 from .backend import backend_name, concrete_precision, dtype_policy, seed_everything, versions
