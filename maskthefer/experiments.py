@@ -171,6 +171,7 @@ def run_experiment(
     """
     from .data.build import build_dataset
     from .data.records import read_manifest
+    from .results import result_document, run_measurement, write_result
 
     experiment = load_experiment(name, directory)
     datasets_dir, runs_dir = Path(datasets_dir), Path(runs_dir)
@@ -209,15 +210,13 @@ def run_experiment(
             _train_or_resume(experiment, run, options.out_dir, args, verbose)
         report = _evaluate(run)
         reports.append(report)
-        measurements.append(_measurement(run, report))
+        measurements.append(run_measurement(run, report))
 
     result = _comparison(experiment, options.out_dir, base, limit, epochs, reports, seeds)
     write_json(base / "experiment.json", result)
     if results is None:
         results = limit is None
     if results is not False:
-        from .results import result_document, write_result
-
         document = result_document(
             experiment,
             measurements,
@@ -248,12 +247,6 @@ def _evaluate(run: RunDir):
     from .evaluation import evaluate_run
 
     return evaluate_run(run.path, split="test", confusion=True)
-
-
-def _measurement(run: RunDir, report) -> dict[str, Any]:
-    from .results import run_measurement
-
-    return run_measurement(run, report)
 
 
 def _comparison(experiment, dataset, base, limit, epochs, reports, seeds) -> dict[str, Any]:
