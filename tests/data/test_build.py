@@ -51,6 +51,8 @@ def test_manifest_counts_equal_records(fer_dataset):
     assert set(manifest["splits"]) == {"train", "test"}
     assert 0.1 < manifest["splits"]["test"]["records"] / records < 0.2  # the paper's 85/15
     assert sum(manifest["mask_types"].values()) == records and len(manifest["mask_types"]) >= 3
+    code = manifest["versions"]["code"]  # the commit that built it, so results can be traced to it
+    assert len(code["commit"]) == 40 and isinstance(code["modified"], bool)
 
 
 def test_records_are_readable_with_tf_data(fer_dataset):
