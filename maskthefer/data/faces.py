@@ -97,21 +97,27 @@ def find_predictor() -> Path:
     package's `__init__` imports `pkg_resources` (gone from new setuptools), so it is located with
     `importlib.util.find_spec` and never imported.
     """
-    override = os.environ.get(PREDICTOR_ENV)
+    return packaged_model_file(PREDICTOR_FILE, PREDICTOR_ENV, PredictorNotFoundError)
+
+
+def packaged_model_file(filename: str, env_var: str, error: type[MaskTheFERError]) -> Path:
+    """A dlib model file: the path in `env_var` when set, else `models/filename` of `face_recognition_models`.
+
+    The package is located with `importlib.util.find_spec` and never imported: its `__init__` needs the
+    `pkg_resources` that new setuptools no longer ship.
+    """
+    override = os.environ.get(env_var)
     if override:
-        path = Path(override)
-        if not path.is_file():
-            raise PredictorNotFoundError(f"{PREDICTOR_ENV}={override} does not name a file")
-        return path
+        if not Path(override).is_file():
+            raise error(f"{env_var}={override} does not name a file")
+        return Path(override)
     spec = importlib.util.find_spec("face_recognition_models")
-    if spec is not None and spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            candidate = Path(location) / "models" / PREDICTOR_FILE
-            if candidate.is_file():
-                return candidate
-    raise PredictorNotFoundError(
-        f"cannot find {PREDICTOR_FILE}: install it with `pip install face-recognition-models` "
-        f"or point {PREDICTOR_ENV} at the file"
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(location) / "models" / filename
+        if candidate.is_file():
+            return candidate
+    raise error(
+        f"cannot find {filename}: install it with `pip install face-recognition-models` or point {env_var} at the file"
     )
 
 
