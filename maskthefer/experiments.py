@@ -212,7 +212,7 @@ def run_experiment(
         reports.append(report)
         measurements.append(run_measurement(run, report))
 
-    result = _comparison(experiment, options.out_dir, base, limit, epochs, reports, seeds)
+    result = _comparison(experiment, options.out_dir, base, limit, epochs, reports, measurements, seeds)
     write_json(base / "experiment.json", result)
     if results is None:
         results = limit is None
@@ -249,26 +249,24 @@ def _evaluate(run: RunDir):
     return evaluate_run(run.path, split="test", confusion=True)
 
 
-def _comparison(experiment, dataset, base, limit, epochs, reports, seeds) -> dict[str, Any]:
-    """Measured beside expected (mean over seeds when there are several)."""
-    per_run = []
-    for report in reports:
-        metrics = report.main.metrics
-        per_run.append({
+def _comparison(experiment, dataset, base, limit, epochs, reports, measurements, seeds) -> dict[str, Any]:
+    """Measured beside expected; over several seeds, the mean (and sd) that the results file records."""
+    if len(reports) == 1:
+        metrics = reports[0].main.metrics
+        measured = {
             "accuracy": metrics.accuracy,
             "macro_f1": metrics.macro_f1,
             "per_class": dict(zip(metrics.class_names, metrics.per_class_accuracy)),
-        })
-    if len(per_run) == 1:
-        measured = per_run[0]
+        }
     else:
-        import numpy as np
+        from .results import summarize_seeds
 
+        summary = summarize_seeds(measurements)
         measured = {
-            "accuracy": float(np.mean([r["accuracy"] for r in per_run])),
-            "accuracy_sd": float(np.std([r["accuracy"] for r in per_run], ddof=1)),
-            "macro_f1": float(np.mean([r["macro_f1"] for r in per_run])),
-            "per_class": {k: float(np.nanmean([r["per_class"][k] for r in per_run])) for k in per_run[0]["per_class"]},
+            "accuracy": summary["accuracy"]["mean"],
+            "accuracy_sd": summary["accuracy"]["sd"],
+            "macro_f1": summary["macro_f1"]["mean"],
+            "per_class": {name: stats["mean"] for name, stats in summary["per_class"].items()},
         }
     return {
         "experiment": experiment.name,
