@@ -123,16 +123,19 @@ class _Painter:
         for image, values in zip(self.images, self._split(background)):
             image[:] = values
 
+    # A motif print is thousands of primitives: points and colours are converted with Python floats (the
+    # same IEEE arithmetic and round-half-even as canvas.px and np.round, without numpy's per-call cost).
     def _pt(self, point) -> tuple[int, int]:
-        p = np.round(self.canvas.px(point) * (1 << _SHIFT)).astype(int)
-        return int(p[0]), int(p[1])
+        canvas, scale = self.canvas, 1 << _SHIFT
+        x, y = point
+        return round((float(x) - canvas.X0) * canvas.ppu * scale), round((float(y) - canvas.Y0) * canvas.ppu * scale)
 
     def _len(self, units: float) -> int:
         return max(1, int(round(units * self.canvas.ppu * (1 << _SHIFT))))
 
     @staticmethod
     def _split(colour) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        values = [int(c) for c in np.round(np.clip(np.asarray(colour, np.float64), 0, 1) * 255)]
+        values = [round(min(max(float(c), 0.0), 1.0) * 255) for c in colour]
         return tuple(values[:3]), tuple(values[3:])
 
     def _draw(self, primitive, colour) -> None:

@@ -22,8 +22,11 @@ _MAX_GRID_STEP = 12  # pixels: on large faces bilinear steps wider than this wou
 
 def _apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
     p = np.asarray(points, np.float64)
-    w = p @ h[2, :2] + h[2, 2]
-    return np.stack([p @ h[0, :2] + h[0, 2], p @ h[1, :2] + h[1, 2]], axis=-1) / w[..., None]
+    mapped = np.empty(p.shape)
+    mapped[..., 0] = p @ h[0, :2] + h[0, 2]
+    mapped[..., 1] = p @ h[1, :2] + h[1, 2]
+    mapped /= (p @ h[2, :2] + h[2, 2])[..., None]
+    return mapped
 
 
 def _orientation_preserving(h: np.ndarray, at: np.ndarray) -> bool:
@@ -45,10 +48,14 @@ def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
     ns, nd = _normaliser(src), _normaliser(dst)
     s = src @ ns[:2, :2].T + ns[:2, 2]
     d = dst @ nd[:2, :2].T + nd[:2, 2]
-    zeros, ones = np.zeros(len(s)), np.ones(len(s))
-    rows_x = np.column_stack([-s[:, 0], -s[:, 1], -ones, zeros, zeros, zeros, d[:, 0] * s[:, 0], d[:, 0] * s[:, 1], d[:, 0]])
-    rows_y = np.column_stack([zeros, zeros, zeros, -s[:, 0], -s[:, 1], -ones, d[:, 1] * s[:, 0], d[:, 1] * s[:, 1], d[:, 1]])
-    _, _, vt = np.linalg.svd(np.vstack([rows_x, rows_y]))
+    n = len(s)
+    design = np.zeros((2 * n, 9))  # rows x (top) and y (bottom) of the DLT system, filled block by block
+    design[:n, 0:2] = design[n:, 3:5] = -s
+    design[:n, 2] = design[n:, 5] = -1.0
+    design[:n, 6:8] = d[:, 0, None] * s
+    design[n:, 6:8] = d[:, 1, None] * s
+    design[:n, 8], design[n:, 8] = d[:, 0], d[:, 1]
+    _, _, vt = np.linalg.svd(design)
     h = np.linalg.solve(nd, vt[-1].reshape(3, 3) @ ns)
     if not np.all(np.isfinite(h)) or abs(h[2, 2]) < 1e-12:
         return None
@@ -134,7 +141,9 @@ class FaceWarp:
         hi = self.centres.max(axis=0) + 0.3 * self.iod
         step = 0.2 * self.iod  # folds are wider than this: the correction bends over sigma (0.45 IOD)
         xs, ys = np.arange(lo[0], hi[0] + step, step), np.arange(lo[1], hi[1] + step, step)
-        return np.stack(np.meshgrid(xs, ys), axis=-1)
+        grid = np.empty((len(ys), len(xs), 2))
+        grid[..., 0], grid[..., 1] = xs[None, :], ys[:, None]
+        return grid
 
     def correction(self, points: np.ndarray) -> np.ndarray:
         shape = points.shape

@@ -103,13 +103,26 @@ def surface_map(style: MaskStyle, ppu: float) -> paint.PaintMap:
     """The style's texture over the whole canvas, in paints of its base and accent colours."""
 
     def make() -> paint.PaintMap:
-        canvas, target = Canvas(max(ppu, DRAWING_MIN_PPU)), Canvas(ppu)
-        texture = albedo(style, canvas)
-        if canvas.shape != target.shape:
-            texture = shrink(texture, (target.width, target.height))
-        return paint.PaintMap.pack(texture, np.float16)
+        target = Canvas(ppu)
+        if ppu >= DRAWING_MIN_PPU:
+            return paint.PaintMap.pack(albedo(style, target), np.float16)
+        # Small faces take their texture from one drawing at DRAWING_MIN_PPU, shrunk to each of their
+        # resolutions: FER2013's faces fall on two or three of them, and a motif print costs milliseconds.
+        drawn = _drawn_albedo(style)
+        texture = shrink(drawn.values, (target.width, target.height))
+        return paint.PaintMap(np.ascontiguousarray(texture.reshape(target.shape + (-1,)), np.float16), drawn.channels)
 
     return _CACHE.get(("surface", surface_key(style), float(ppu)), make, lambda a: a.nbytes)
+
+
+def _drawn_albedo(style: MaskStyle) -> paint.PaintMap:
+    """The style's texture drawn at DRAWING_MIN_PPU, its painted channels only (float32: shrinking it gives
+    the same values as shrinking all six channels)."""
+
+    def make() -> paint.PaintMap:
+        return paint.PaintMap.pack(albedo(style, Canvas(DRAWING_MIN_PPU)))
+
+    return _CACHE.get(("albedo", surface_key(style)), make, lambda a: a.nbytes)
 
 
 def coloured_layers(style: MaskStyle, turn: int, ppu: float) -> tuple[np.ndarray, tuple[int, int]]:
