@@ -119,8 +119,9 @@ def apply_mask(image: np.ndarray, landmarks: np.ndarray, style: MaskStyle) -> np
 def _draw_rows(image, layers, warp, geometry, style, look, left: int, width: int, top: int, bottom: int):
     """The masked pixels of image rows top..bottom, columns left..left+width (uint8)."""
     height = bottom - top
-    map_x, map_y = warp.inverse_maps(left, top, width, height)
-    warped = cv2.remap(layers, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    # One two-channel map: remap reads it as it is, where separate x and y planes would be copied first.
+    warped = cv2.remap(layers, warp.inverse_maps(left, top, width, height), None, cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_CONSTANT, borderValue=0)  # fmt: skip
     layer = light(warped, style, look.lighting)
     if look.blur > 0:
         layer = cv2.GaussianBlur(layer, (0, 0), look.blur)  # as soft as the (upscaled) photo
@@ -132,9 +133,12 @@ def _draw_rows(image, layers, warp, geometry, style, look, left: int, width: int
     noise = rng.normal(0.0, look.grain, (height, width)).astype(np.float32)
     if look.blur > 0:
         noise = cv2.GaussianBlur(noise, (0, 0), look.blur)
-    region = image[top:bottom, left : left + width].astype(np.float32) / 255.0
+    region = image[top:bottom, left : left + width].astype(np.float32)
+    region /= 255.0
     if image.ndim == 2:
         blended = region * (1.0 - alpha) + colour @ _LUMA + noise * alpha
     else:
         blended = region * (1.0 - alpha[..., None]) + colour + (noise * alpha)[..., None]
-    return np.round(np.clip(blended, 0.0, 1.0) * 255.0).astype(np.uint8)
+    np.clip(blended, 0.0, 1.0, out=blended)
+    blended *= 255.0
+    return np.rint(blended, out=blended).astype(np.uint8)

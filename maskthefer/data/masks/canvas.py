@@ -141,4 +141,4 @@ def lambert_from_slopes(gx: np.ndarray, gy: np.ndarray, light: np.ndarray, ambie
     light = [float(v) for v in np.asarray(light, np.float64) / np.linalg.norm(light)]  # python floats keep float32
     cosine = (-gx * light[0] - gy * light[1] + light[2]) / norm
     flat = ambient + (1.0 - ambient) * light[2]
-    return ((ambient + (1.0 - ambient) * np.clip(cosine, 0.0, 1.0)) / flat).astype(np.float32)
+    return ((ambient + (1.0 - ambient) * np.clip(cosine, 0.0, 1.0)) / flat).astype(np.float32, copy=False)

@@ -96,7 +96,7 @@ def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry
     if inside.sum() < 9:
         return FaceLook()
     luminance = _median(window[inside])
-    gain = float(np.clip((luminance / _REFERENCE_LUMINANCE) ** 0.85, *_GAIN_RANGE))
+    gain = min(max((luminance / _REFERENCE_LUMINANCE) ** 0.85, _GAIN_RANGE[0]), _GAIN_RANGE[1])  # scalars: no np.clip
 
     # Which side of the face's vertical centre line each pixel lies on (broadcast: a column and a row).
     ax, ay = geometry.frame.x_axis
@@ -106,7 +106,7 @@ def measure_face(gray: np.ndarray, landmarks: np.ndarray, geometry: FaceGeometry
     slant = 0.0
     if left.size and right.size:
         l, r = float(np.mean(left)), float(np.mean(right))
-        slant = float(np.clip(2.5 * (r - l) / max(r + l, 1e-3), -1.0, 1.0))
+        slant = min(max(2.5 * (r - l) / max(r + l, 1e-3), -1.0), 1.0)
 
     # Noise: robust spread of the Laplacian (a 3x3 Laplacian amplifies white noise by sqrt(20)).
     laplacian = cv2.Laplacian(window, cv2.CV_32F, ksize=1)[inside]

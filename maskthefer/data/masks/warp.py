@@ -156,8 +156,8 @@ class FaceWarp:
         mapped = _apply_homography(self.homography, template_points)
         return mapped + self.correction(mapped)
 
-    def inverse_maps(self, left: int, top: int, width: int, height: int) -> tuple[np.ndarray, ...]:
-        """cv2.remap maps for an image window: the template (x, y) of every pixel."""
+    def inverse_maps(self, left: int, top: int, width: int, height: int) -> np.ndarray:
+        """The cv2.remap map of an image window: the template (x, y) of every pixel, (height, width, 2)."""
         # The whole inverse mapping (correction, then homography) is smooth at the scale of a few pixels:
         # computed on a coarse grid `step` pixels apart (one node past each end) and interpolated
         # bilinearly to every pixel by one affine warp.
@@ -170,7 +170,7 @@ class FaceWarp:
         to_coarse = np.array([[1.0 / step, 0.0, 0.0], [0.0, 1.0 / step, 0.0]])
         dense = cv2.warpAffine(template, to_coarse, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
-        return dense[..., 0], dense[..., 1]
+        return dense
 
 
 def _min_jacobian(grad_x: np.ndarray, grad_y: np.ndarray) -> float:

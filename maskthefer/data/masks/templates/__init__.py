@@ -147,8 +147,10 @@ def light(layers: np.ndarray, style: MaskStyle, lighting: Lighting) -> np.ndarra
     shading = shade(layers[..., 7:9], style.shade, lighting.slant)
     premultiplied = layers[..., 0:3] * shading[..., None] + layers[..., 3:6]
     alpha = layers[..., 6:7]
-    toned = tone(premultiplied / np.maximum(alpha, 1e-6) * lighting.gain) * alpha
-    return np.concatenate([toned, alpha], axis=-1).astype(np.float32)
+    out = np.empty(layers.shape[:-1] + (4,), np.float32)
+    np.multiply(tone(premultiplied / np.maximum(alpha, 1e-6) * lighting.gain), alpha, out=out[..., :3])
+    out[..., 3:] = alpha
+    return out
 
 
 @dataclass(frozen=True)
