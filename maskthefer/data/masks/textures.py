@@ -119,6 +119,7 @@ class _Painter:
 
     def __init__(self, canvas: Canvas, background: np.ndarray):
         self.canvas = canvas
+        self._splits: dict[tuple, tuple] = {}
         self.images = [np.empty(canvas.shape + (3,), np.uint8), np.empty(canvas.shape + (3,), np.uint8)]
         for image, values in zip(self.images, self._split(background)):
             image[:] = values
@@ -139,7 +140,12 @@ class _Painter:
         return tuple(values[:3]), tuple(values[3:])
 
     def _draw(self, primitive, colour) -> None:
-        for image, values in zip(self.images, self._split(colour)):
+        colour = np.asarray(colour)
+        key = (colour.dtype.char, colour.tobytes())  # a print repeats a handful of colours thousands of times
+        split = self._splits.get(key)
+        if split is None:
+            split = self._splits[key] = self._split(colour)
+        for image, values in zip(self.images, split):
             primitive(image, values)
 
     def disc(self, centre, radius: float, colour) -> None:
