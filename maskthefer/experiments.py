@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 EXPERIMENTS_DIR_NAME = "experiments"
 # BUILD keys: those passed to BuildOptions as they are, and those that set the face pipeline.
 BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames", "mix_subjects"}
-PIPELINE_KEYS = {"align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size"}
+PIPELINE_KEYS = {
+    "align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size", "crop", "crop_resample", "masks",
+}
 
 
 class ExperimentError(MaskTheFERError):
@@ -99,7 +101,19 @@ def build_options(experiment: Experiment, datasets_dir: Path, limit: int | None,
     from .paths import default_input
 
     build = experiment.build
+    from .data.crop import DEFAULT_CROP_SIZES
+
     pipeline = PipelineSettings()
+    if "crop" in build:  # "eyes" or "face", at that crop's default size unless crop_size says otherwise
+        mode = str(build["crop"])
+        if mode not in DEFAULT_CROP_SIZES:
+            raise ExperimentError(f"{experiment.path}: BUILD['crop'] is {mode!r}; choose one of {', '.join(DEFAULT_CROP_SIZES)}")
+        pipeline = replace(pipeline, crop=replace(pipeline.crop, mode=mode)).with_crop_size(*DEFAULT_CROP_SIZES[mode])
+    if "crop_resample" in build:
+        height, width = (int(v) for v in str(build["crop_resample"]).lower().split("x"))
+        pipeline = replace(pipeline, crop=replace(pipeline.crop, resample=(height, width)))
+    if "masks" in build:
+        pipeline = replace(pipeline, masks=bool(build["masks"]))
     if "crop_size" in build:
         height, width = (int(v) for v in str(build["crop_size"]).lower().split("x"))
         pipeline = pipeline.with_crop_size(height, width)

@@ -154,7 +154,7 @@ def process_item(pipeline: FacePipeline, item: SourceImage, seed: int, class_ind
     """(FaceRecord, None) for an accepted face, (None, (reason, detail)) for a rejection."""
     try:
         image = item.decode()
-        face = pipeline.process(image, add_mask=True, rng=item_rng(seed, item.source_id))
+        face = pipeline.process(image, add_mask=pipeline.settings.masks, rng=item_rng(seed, item.source_id))
     except (ImageProblem, FaceRejected) as exc:
         return None, (exc.reason, exc.detail)
     record = schema.FaceRecord(
@@ -484,6 +484,18 @@ def build_dataset(options: BuildOptions) -> dict:
         return manifest
 
 
+def _crop_summary(pipeline: PipelineSettings) -> dict:
+    """What a reader needs to know about the crops: size, which crop, whether masked, any resampling."""
+    crop = pipeline.crop
+    return {
+        "height": crop.height,
+        "width": crop.width,
+        "mode": crop.mode,
+        "masked": pipeline.masks,
+        "resample": list(crop.resample) if crop.resample else None,
+    }
+
+
 def _manifest(options, source, class_names, params, all_items, accepted, split_of, shards, reasons) -> dict:
     source_counts = Counter(item["label"] for item in all_items if item["label"])
     accepted_counts = Counter(item["label"] for item in accepted)
@@ -501,7 +513,7 @@ def _manifest(options, source, class_names, params, all_items, accepted, split_o
         "dataset_kind": source.kind,
         "source": source.describe(),
         "class_names": class_names,
-        "crop": {"height": options.pipeline.crop.height, "width": options.pipeline.crop.width},
+        "crop": _crop_summary(options.pipeline),
         "splits": splits,
         "totals": {
             "source_images": len(all_items),

@@ -60,10 +60,14 @@ class PipelineSettings:
     redetect: DetectorSettings = DetectorSettings(upsample=1, adjust_threshold=-1.0)
     crop: CropSettings = field(default_factory=CropSettings)
     mask_types: tuple[str, ...] | None = None  # None: every mask type
+    masks: bool = True  # False: faces stay as they are, both crops of a record are the unmasked face
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data["crop"] = self.crop.to_dict()
         data["mask_types"] = list(self.mask_types) if self.mask_types else None
+        if self.masks:  # the default is left out, so manifests written before the option still match
+            del data["masks"]
         return data
 
     @classmethod
@@ -73,6 +77,7 @@ class PipelineSettings:
             redetect=DetectorSettings(**data["redetect"]),
             crop=CropSettings(**data["crop"]),
             mask_types=tuple(data["mask_types"]) if data.get("mask_types") else None,
+            masks=bool(data.get("masks", True)),
         )
 
     @classmethod

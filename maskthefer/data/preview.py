@@ -45,7 +45,7 @@ def _group(original: np.ndarray, face, caption: str) -> np.ndarray:
     crop_w = int(round(PANEL * face.crop.shape[1] / face.crop.shape[0]))
     panels = [
         _fit(original, PANEL, PANEL),
-        _fit(face.masked_image, PANEL, PANEL),
+        _fit(face.masked_image if face.masked_image is not None else original, PANEL, PANEL),
         _fit(face.crop, PANEL, crop_w),
         _fit(face.unmasked_crop, PANEL, crop_w),
     ]
@@ -76,7 +76,7 @@ def write_preview(path: Path, source, accepted: list[dict], options, class_names
         item = found[sample["source_id"]]
         image = item.decode()
         try:
-            face = pipeline.process(image, add_mask=True, rng=item_rng(options.seed, item.source_id))
+            face = pipeline.process(image, add_mask=options.pipeline.masks, rng=item_rng(options.seed, item.source_id))
         except FaceRejected as exc:
             # Records are built by the same code with the same seed, so this means the code changed between
             # an interrupted run and its resume. The records stand; the sheet just leaves the face out.
