@@ -60,3 +60,28 @@ def test_activations_order_and_dropout_follow_the_paper():
     assert model.get_layer("predictions").activation.__name__ == "softmax"
     assert [model.get_layer(f"dropout{i}").rate for i in (1, 2)] == [0.3, 0.3]
     assert model.last_conv_layer_name == "block4_conv2"
+
+
+def test_small_variant_normalises_before_the_activation_and_pools_globally():
+    model = create_model("vgg-lite-small")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    # conv (no bias: BN's beta replaces it) -> BN -> ReLU, twice per block, four blocks
+    assert kinds[1:8] == ["Conv2D", "BatchNormalization", "Activation"] * 2 + ["MaxPooling2D"]
+    assert kinds.count("Conv2D") == 8 and not any(model.get_layer(f"block{b}_conv1").use_bias for b in (1, 2, 3, 4))
+    assert [model.get_layer(f"block{b}_conv2").filters for b in (1, 2, 3, 4)] == [16, 32, 64, 128]
+    assert kinds[-4:] == ["GlobalAveragePooling2D", "Dense", "Dropout", "Dense"]
+    assert model.get_layer("features").units == 256
+    # 8 convs 292,752 + 8 BNs 1,920 + dense 128*256+256 + 256*7+7
+    assert model.count_params() == 329_495
+    assert model.last_conv_layer_name == "block4_relu2"
+
+
+def test_variant_options_are_checked():
+    import pytest
+
+    from maskthefer.errors import MaskTheFERError
+
+    with pytest.raises(MaskTheFERError, match="norm_order"):
+        create_model("vgg-lite", norm_order="sideways")
+    with pytest.raises(MaskTheFERError, match="pooling"):
+        create_model("vgg-lite", pooling="max")

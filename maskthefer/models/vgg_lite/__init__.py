@@ -1,3 +1,3 @@
-from .vgg_lite import VGGLite
+from .vgg_lite import VGGLite, VGGLiteSmall
 
-__all__ = ["VGGLite"]
+__all__ = ["VGGLite", "VGGLiteSmall"]
