@@ -10,6 +10,7 @@ counts these and writes them to rejected.csv.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -126,41 +127,108 @@ class FacePipeline:
         style=None,
     ) -> ProcessedFace:
         """Crop one face; with `add_mask`, draw a synthetic mask first (style drawn from `rng` unless given)."""
+        (outcome,) = self.process_batch([image], add_mask=add_mask, rngs=[rng], styles=[style])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def process_batch(
+        self,
+        images: Sequence[np.ndarray],
+        *,
+        add_mask: bool = True,
+        rngs: Sequence[np.random.Generator | None] | None = None,
+        styles: Sequence | None = None,
+    ) -> list[ProcessedFace | Exception]:
+        """`process` on several images, stage by stage: per image, its ProcessedFace or the exception `process`
+        would raise for it (FaceRejected for a rejected face), the same outputs as one call per image.
+
+        Every stage is a pure function of its own image, so only the order of the work changes, and that
+        saves CPU: dlib's landmark model reads megabytes of its 65 MB of regression trees per face, which
+        evicts the mask drawer's code and templates from the CPU caches (and the drawer evicts dlib's) when
+        the two alternate image by image; run over a group, each stage finds the caches warm (on FER2013,
+        groups of 32 cost some 20 % less CPU per image than one image at a time; bench/build_throughput.py).
+        """
         from . import (
             masks,  # imported here: masks pulls in drawing code the reader side never needs
         )
 
+        count = len(images)
+        rngs = list(rngs) if rngs is not None else [None] * count
+        styles = list(styles) if styles is not None else [None] * count
+        if len(rngs) != count or len(styles) != count:
+            raise ValueError(f"process_batch: {count} images but {len(rngs)} rngs and {len(styles)} styles")
+        outcomes: list = [None] * count
         settings = self.settings
-        if not add_mask:
-            box = self._single_face(image, settings.detect, "no_face", "multiple_faces")
-            landmarks = self.analyzer.landmarks(image, box)
-            crop = self._crop(image, image, landmarks, box)
-            return ProcessedFace(crop=crop, unmasked_crop=crop, box=box, landmarks=landmarks)
 
-        # Mask the most confident face, as MaskTheFace masks every face it is sure of.
-        box = self._single_face(image, settings.detect, "no_face", None)
-        landmarks = self.analyzer.landmarks(image, box)
-        if style is None:
-            style = masks.sample_style(rng if rng is not None else np.random.default_rng(), settings.mask_types)
-        try:
-            masked = masks.apply_mask(image, landmarks, style)
-        except masks.MaskFitError as exc:
-            raise FaceRejected("mask_fit_failed", str(exc)) from exc
-        # The paper keeps only images whose masked face is found again, exactly once.
-        self._single_face(masked, settings.redetect, "no_face_after_mask", "multiple_faces_after_mask")
-        # The crop is planned on the first pass's landmarks and box, not on new ones of the masked face: the
-        # mask hides the nose, whose tip bounds the crop, and landmarks re-fitted on it miss that tip by a
-        # median 4 px on FER2013 (eye corners by 1 px; bench/build_throughput.py --landmarks), while a
-        # second landmark pass would cost as much CPU as the first.
-        return ProcessedFace(
-            crop=self._crop(masked, masked, landmarks, box),
-            unmasked_crop=self._crop(image, masked, landmarks, box),
-            mask_type=style.mask_type,
-            mask_style=style.describe(),
-            masked_image=masked,
-            box=box,
-            landmarks=landmarks,
-        )
+        def stage(work, alive: list[int]) -> list[int]:
+            """`work(i)` for every image still in play; an image whose stage raises leaves with that exception."""
+            kept = []
+            for i in alive:
+                try:
+                    work(i)
+                    kept.append(i)
+                except Exception as exc:  # noqa: BLE001 - handed back per image, as process() would raise it
+                    outcomes[i] = exc
+            return kept
+
+        boxes: dict[int, Box] = {}
+        points: dict[int, np.ndarray] = {}
+        alive = list(range(count))
+        if not add_mask:
+
+            def detect(i: int) -> None:
+                boxes[i] = self._single_face(images[i], settings.detect, "no_face", "multiple_faces")
+
+            def crop_only(i: int) -> None:
+                crop = self._crop(images[i], images[i], points[i], boxes[i])
+                outcomes[i] = ProcessedFace(crop=crop, unmasked_crop=crop, box=boxes[i], landmarks=points[i])
+
+            alive = stage(detect, alive)
+            alive = stage(lambda i: points.__setitem__(i, self.analyzer.landmarks(images[i], boxes[i])), alive)
+            stage(crop_only, alive)
+            return outcomes
+
+        masked: dict[int, np.ndarray] = {}
+
+        def first_detect(i: int) -> None:
+            # Mask the most confident face, as MaskTheFace masks every face it is sure of.
+            boxes[i] = self._single_face(images[i], settings.detect, "no_face", None)
+
+        def draw(i: int) -> None:
+            if styles[i] is None:
+                rng = rngs[i] if rngs[i] is not None else np.random.default_rng()
+                styles[i] = masks.sample_style(rng, settings.mask_types)
+            try:
+                masked[i] = masks.apply_mask(images[i], points[i], styles[i])
+            except masks.MaskFitError as exc:
+                raise FaceRejected("mask_fit_failed", str(exc)) from exc
+
+        def redetect(i: int) -> None:
+            # The paper keeps only images whose masked face is found again, exactly once.
+            self._single_face(masked[i], settings.redetect, "no_face_after_mask", "multiple_faces_after_mask")
+
+        def crops(i: int) -> None:
+            # The crop is planned on the first pass's landmarks and box, not on new ones of the masked face:
+            # the mask hides the nose, whose tip bounds the crop, and landmarks re-fitted on it miss that tip
+            # by a median 4 px on FER2013 (eye corners by 1 px; bench/build_throughput.py --landmarks), while
+            # a second landmark pass would cost as much CPU as the first.
+            outcomes[i] = ProcessedFace(
+                crop=self._crop(masked[i], masked[i], points[i], boxes[i]),
+                unmasked_crop=self._crop(images[i], masked[i], points[i], boxes[i]),
+                mask_type=styles[i].mask_type,
+                mask_style=styles[i].describe(),
+                masked_image=masked[i],
+                box=boxes[i],
+                landmarks=points[i],
+            )
+
+        alive = stage(first_detect, alive)
+        alive = stage(lambda i: points.__setitem__(i, self.analyzer.landmarks(images[i], boxes[i])), alive)
+        alive = stage(draw, alive)
+        alive = stage(redetect, alive)
+        stage(crops, alive)
+        return outcomes
 
     def _crop(self, image: np.ndarray, reference: np.ndarray, landmarks: np.ndarray, box: Box) -> np.ndarray:
         try:
