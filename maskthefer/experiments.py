@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 EXPERIMENTS_DIR_NAME = "experiments"
 # BUILD keys: those passed to BuildOptions as they are, and those that set the face pipeline.
 BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames", "mix_subjects"}
+# BUILD["limit"]: an experiment defined on a slice of its source (the demo); its results are recorded, unlike
+# those of a run shortened with --limit on the command line.
+SLICE_KEYS = {"limit"}
 PIPELINE_KEYS = {
     "align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size", "crop", "crop_resample", "masks",
 }
@@ -80,14 +83,14 @@ def load_experiment(name: str, directory: os.PathLike | str | None = None) -> Ex
     missing = [key for key in ("BUILD", "TRAIN", "EXPECTED") if not hasattr(module, key)]
     if missing:
         raise ExperimentError(f"{path} does not define {missing}")
-    unknown = set(module.BUILD) - BUILD_KEYS - PIPELINE_KEYS
+    unknown = set(module.BUILD) - BUILD_KEYS - PIPELINE_KEYS - SLICE_KEYS
     if unknown:
         raise ExperimentError(f"{path}: unknown BUILD keys {sorted(unknown)}")
     return Experiment(path.stem, path, module.__doc__ or "", dict(module.BUILD), dict(module.TRAIN), dict(module.EXPECTED))
 
 
 def _slug(build: dict[str, Any], limit: int | None) -> str:
-    extras = [f"{k}-{build[k]}" for k in sorted(build) if k not in ("source", "input")]
+    extras = [f"{k}-{build[k]}" for k in sorted(build) if k not in ("source", "input", "limit")]
     if limit:
         extras.append(f"limit{limit}")
     return "-".join([build["source"], *extras]).replace("/", "_").replace(" ", "").replace(",", "+")
@@ -102,6 +105,10 @@ def build_options(experiment: Experiment, datasets_dir: Path, limit: int | None,
 
     build = experiment.build
     from .data.crop import DEFAULT_CROP_SIZES
+
+    if "limit" in build and (isinstance(build["limit"], bool) or not isinstance(build["limit"], int) or build["limit"] < 1):
+        raise ExperimentError(f"{experiment.path}: BUILD['limit'] must be a positive number of images, not {build['limit']!r}")
+    limit = limit or build.get("limit")
 
     pipeline = PipelineSettings()
     if "crop" in build:  # "eyes" or "face", at that crop's default size unless crop_size says otherwise

@@ -143,3 +143,18 @@ def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_pa
                            record_partial=True, **where)
     assert again["status"] == "partial"
     assert (Path(runs[0]["run_dir"]) / "best.keras").stat().st_mtime_ns == trained_at
+
+
+def test_an_experiment_defined_on_a_slice_builds_that_slice(tmp_path):
+    from maskthefer.experiments import build_options
+
+    (tmp_path / "slice.py").write_text(
+        '"""maskthefer experiment slice"""\nBUILD = {"source": "fer2013", "limit": 500}\nTRAIN = {}\nEXPECTED = {}\n'
+    )
+    experiment = load_experiment("slice", tmp_path)
+    options = build_options(experiment, tmp_path / "datasets", None, False)
+    assert options.limit == 500 and options.out_dir.name == "fer2013-limit500"
+    assert build_options(experiment, tmp_path / "datasets", 40, False).limit == 40  # --limit still shortens it
+    (tmp_path / "bad.py").write_text('BUILD = {"source": "fer2013", "limit": 0}\nTRAIN = {}\nEXPECTED = {}\n')
+    with pytest.raises(ExperimentError, match=r"BUILD\['limit'\] must be a positive number of images, not 0"):
+        build_options(load_experiment("bad", tmp_path), tmp_path / "datasets", None, False)
