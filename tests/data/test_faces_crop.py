@@ -156,3 +156,40 @@ def test_two_people_still_count_as_two(face_analyzer, fer_faces):
             pipeline.process(pair, add_mask=False)
         assert error.value.reason == "multiple_faces"
     assert pairs >= 8
+
+
+def test_a_batch_gives_what_one_image_at_a_time_gives(face_analyzer, fer_faces):
+    """process_batch only reorders the work: crops, masks and rejections match process() image by image."""
+    from maskthefer.data.build import item_rng
+
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    images = [image for _, image, _ in fer_faces[:48]]
+    ids = [f"row-{row:05d}" for row, _, _ in fer_faces[:48]]
+    batch = pipeline.process_batch(images, rngs=[item_rng(0, i) for i in ids])
+    reasons = set()
+    for image, source_id, outcome in zip(images, ids, batch):
+        try:
+            alone = pipeline.process(image, rng=item_rng(0, source_id))
+        except FaceRejected as rejection:
+            assert isinstance(outcome, FaceRejected) and outcome.reason == rejection.reason, source_id
+            reasons.add(rejection.reason)
+            continue
+        assert not isinstance(outcome, Exception), source_id
+        assert outcome.mask_style == alone.mask_style
+        for name in ("crop", "unmasked_crop", "masked_image"):
+            assert np.array_equal(getattr(outcome, name), getattr(alone, name)), (source_id, name)
+    assert reasons and len(reasons) < len(batch)  # both accepted and rejected faces were compared
+
+
+def test_a_bad_image_in_a_batch_leaves_the_others_alone(face_analyzer, fer_faces):
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    good = [image for _, image, _ in fer_faces[:6]]
+    outcomes = pipeline.process_batch(good[:3] + [np.full((48, 48), 128, np.uint8)] + good[3:], add_mask=False)
+    alone = [pipeline.process_batch([image], add_mask=False)[0] for image in good]
+    assert isinstance(outcomes[3], FaceRejected) and outcomes[3].reason == "no_face"
+    for outcome, single in zip(outcomes[:3] + outcomes[4:], alone):
+        assert type(outcome) is type(single)
+        if not isinstance(single, Exception):
+            assert np.array_equal(outcome.crop, single.crop)
+    with pytest.raises(ValueError, match="3 images but 2 rngs"):
+        pipeline.process_batch(good[:3], rngs=[None, None])

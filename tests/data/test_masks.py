@@ -315,3 +315,40 @@ def test_huge_faces_are_drawn_in_bands_with_bounded_memory(ck_face, monkeypatch)
     assert abs(shrunk.lighting.gain - full.lighting.gain) < 0.03
     assert abs(shrunk.lighting.slant - full.lighting.slant) < 0.05
     assert shrunk.blur >= full.blur  # the copy still sees a photo blown up from 48 px (here even more so)
+
+
+@pytest.mark.parametrize("texture", ["plain", "fabric", "check", "floral", "fruit", "camo"])
+def test_small_faces_share_one_texture_drawing(texture):
+    """A texture for a small face is shrunk from one drawing kept per style; the pixels must be those of
+    drawing it again for that face's resolution and shrinking all six paint channels (the old way)."""
+    from maskthefer.data.masks import paint
+    from maskthefer.data.masks.canvas import Canvas
+    from maskthefer.data.masks.templates import DRAWING_MIN_PPU, _CACHE, surface_map
+    from maskthefer.data.masks.templates.base import shrink
+    from maskthefer.data.masks.textures import albedo
+
+    _CACHE.clear()
+    style = MaskStyle("cloth", "navy", texture, accent="yellow", pattern_scale=0.24, seed=3)
+    for ppu in (11.313708498984761, 16.0, 22.627416997969522):
+        target = Canvas(ppu)
+        again = shrink(albedo(style, Canvas(DRAWING_MIN_PPU)), (target.width, target.height))
+        expected = paint.PaintMap.pack(again, np.float16)
+        got = surface_map(style, ppu)
+        assert got.channels == expected.channels
+        assert np.array_equal(got.values, expected.values), ppu
+
+
+# sha256 of the masks below as drawn before the mask stage was sped up (commit 61aafb6): speed work must
+# leave every pixel as it was. A deliberate change of the masks' look changes this value, and says so.
+_PIXELS_BEFORE_SPEED_WORK = "0567072ff74d72f8369ccc2d135926797aeb6082504c37acbedfaff366c6d0d2"
+
+
+def test_masks_are_pixel_for_pixel_those_before_the_speed_work(landmarked):
+    import hashlib
+
+    digest = hashlib.sha256()
+    for i, (image, points) in enumerate(landmarked[:40]):
+        style = sample_style(np.random.default_rng(1000 + i))
+        digest.update(apply_mask(image, points, style).tobytes())
+        digest.update(apply_mask(np.dstack([image] * 3), points, style).tobytes())
+    assert digest.hexdigest() == _PIXELS_BEFORE_SPEED_WORK
