@@ -20,6 +20,10 @@ from .options import FiniteFloat, resolve_run, which_model_option
     "--mask-run", type=click.Path(path_type=Path), default=None,
     help="A mask classifier run (`train --model masknet`) that decides masked or not per face [the bundle's, if any].",
 )
+@click.option(
+    "--face-run", type=click.Path(path_type=Path), default=None,
+    help="A full-face run (`build-dataset --crop face`) for the faces judged unmasked [the bundle's, if any].",
+)
 @click.option("--camera", type=click.IntRange(min=0), default=None, help="Also read camera N (0: the first); Ctrl-C stops it.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/predict"), show_default=True,
               help="Folder for predictions.jsonl, predictions.csv and annotated/.")
@@ -31,26 +35,32 @@ from .options import FiniteFloat, resolve_run, which_model_option
 @click.option("--detector", type=click.Choice(["hog", "cnn"]), default=None,
               help="Face detector: hog (fast) or cnn (dlib MMOD: finds more masked faces, over 100x slower on a CPU) "
               "[hog, or the bundle's].")
+@click.option("--detect-side", type=click.IntRange(min=32), default=None,
+              help="Largest side the detector searches; bigger frames are shrunk for detection only. HOG finds "
+              "faces from ~80 px of the searched image: 640 (default) suits faces from 80 px in a 640x480 frame, "
+              "320 faces from 160 px, 4x faster (README, predict latency).")
 @click.option("--mask-threshold", type=FiniteFloat(0, 1), default=None,
               help="Masked probability from which a face counts as masked [0.5, or the bundle's].")
 @click.option("--no-annotate", is_flag=True, help="Write only the predictions, no annotated images or videos.")
 @which_model_option
-def predict(inputs, run_dir, mask_run, camera, out_dir, with_csv, every, max_frames, detector, mask_threshold,
-            no_annotate, which):
+def predict(inputs, run_dir, mask_run, face_run, camera, out_dir, with_csv, every, max_frames, detector, detect_side,
+            mask_threshold, no_annotate, which):
     """Find every face in photos, folders (recursive), videos or a camera, masked or not, and name its expression.
 
     \b
     Each face gets its box, the detector's score, the probability that it wears a mask (with --mask-run or a
-    bundle that has a mask classifier), the route taken (the eye-region model), the class probabilities and
-    the top label. A summary line per file goes to stderr; unreadable files, videos cut short, a missing
-    camera and pictures without a face are named and counted, and the exit status is non-zero only when
-    nothing at all could be processed.
+    bundle that has a mask classifier), the route taken, the class probabilities and the top label. Masked
+    faces take the eye-region model; unmasked ones take the full-face model when there is one (--face-run
+    or the bundle's), else the eye-region model too. A summary line per file goes to stderr; unreadable
+    files, videos cut short, a missing camera and pictures without a face are named and counted, and the
+    exit status is non-zero only when nothing at all could be processed.
 
     \b
     Examples:
       maskthefer predict photo.jpg --run runs/vgg-lite-fer2013 --mask-run runs/masknet-fer2013
       maskthefer predict photos/ clip.mp4 --run bundles/maskthefer --every 5 --csv
       maskthefer predict --camera 0 --run bundles/maskthefer --max-frames 300
+      maskthefer predict crowd.jpg --run runs/maskthefer_fer2013 --mask-run runs/masknet_fer2013 --face-run runs/fullface_fer2013
     """
     from ..inference import Recognizer, predict_inputs
 
@@ -58,7 +68,8 @@ def predict(inputs, run_dir, mask_run, camera, out_dir, with_csv, every, max_fra
         raise click.UsageError("give at least one INPUT (image, folder or video) or --camera N")
     run_dir = resolve_run(run_dir)
     recognizer = Recognizer.load(
-        run_dir, mask_run=mask_run, detector=detector, which=which, mask_threshold=mask_threshold
+        run_dir, mask_run=mask_run, face_run=face_run, detector=detector, which=which, mask_threshold=mask_threshold,
+        detect_max_side=detect_side,
     )
     summary = predict_inputs(
         recognizer,

@@ -2,14 +2,18 @@
 
     BUNDLE/
       bundle.json            what is inside (below), enough to use the models without the run or the dataset
-      expression.keras       the eye-region expression model (or expression_saved_model/, expression.tflite)
+      expression.keras       the eye-region expression model (or expression_saved_model/, .tflite, .onnx)
       mask.keras             the masked-or-not classifier, when the bundle has one
+      face.keras             the full-face expression model for unmasked faces, when the bundle has one
 
 bundle.json:
-    format_version, format ("keras" | "saved_model" | "tflite"),
-    models: {role: {file, class_names, input_shape, model, run, test_accuracy, test_split}},
-    crop (the CropSettings the training crops were cut with), detector (PhotoDetectorSettings),
-    mask_threshold, versions, exported_at.
+    format_version, format ("keras" | "saved_model" | "tflite" | "onnx"), quantization (null | "int8"),
+    models: {role: {file, class_names, input_shape, crop, model, run, test_accuracy, test_split}},
+    crop (the expression model's CropSettings, also under models.expression.crop), detector
+    (PhotoDetectorSettings), mask_threshold, versions, exported_at.
+
+Each model carries the crop rule of the dataset it was trained on: the eye region for the expression model
+and the mask classifier, the whole face for the full-face model.
 
 A run directory can be used directly as well (`load_parts` reads it the same way), so a bundle is only
 needed to move the models away from the run and its dataset.
@@ -27,12 +31,13 @@ from typing import Any
 
 from ..data.crop import CropSettings
 from ..data.detectors import PhotoDetectorSettings
+from ..errors import MaskTheFERError
 from ..evaluation.loading import EvaluationError
 from ..runs import RunDir, write_json
 
 BUNDLE_JSON = "bundle.json"
 FORMAT_VERSION = 1
-EXPRESSION, MASK = "expression", "mask"
+EXPRESSION, MASK, FACE = "expression", "mask", "face"
 
 
 class BundleError(EvaluationError):
@@ -49,6 +54,7 @@ class ModelEntry:
     class_names: tuple[str, ...]
     input_shape: tuple[int, int, int]
     info: dict[str, Any]
+    crop: CropSettings | None = None  # the crop the model was trained on (None: the bundle's shared crop)
 
 
 def is_bundle(path: os.PathLike | str) -> bool:
@@ -65,8 +71,15 @@ def run_entry(run_dir: os.PathLike | str, role: str, which: str = "best") -> Mod
     task = config.get("task", "expression")
     if role == MASK and task != "mask":
         raise BundleError(f"{run.path} is an {task!r} run; --mask-run needs a mask classifier (`train --model masknet` or `mcn`)")
-    if role == EXPRESSION and task == "mask":
-        raise BundleError(f"{run.path} is a mask classifier; --run needs an expression run (pass it as --mask-run)")
+    if role in (EXPRESSION, FACE) and task == "mask":
+        option = "--run" if role == EXPRESSION else "--face-run"
+        raise BundleError(f"{run.path} is a mask classifier; {option} needs an expression run (pass it as --mask-run)")
+    crop = run_crop_settings(run_dir)
+    if role == FACE and crop.mode != "face":
+        raise BundleError(
+            f"{run.path} was trained on {crop.mode!r} crops; --face-run needs a run trained on a "
+            "`build-dataset --crop face` dataset (experiment fullface_fer2013)"
+        )
     state = run.read_state()
     info = {
         "model": config["model"],
@@ -77,7 +90,7 @@ def run_entry(run_dir: os.PathLike | str, role: str, which: str = "best") -> Mod
         "data": config.get("data"),
     }
     return ModelEntry(
-        role, run.model_path(which), "keras", tuple(config["class_names"]), tuple(config["input_shape"]), info
+        role, run.model_path(which), "keras", tuple(config["class_names"]), tuple(config["input_shape"]), info, crop
     )
 
 
@@ -91,8 +104,12 @@ def run_crop_settings(run_dir: os.PathLike | str) -> CropSettings:
     try:
         settings = PipelineSettings.from_manifest(read_manifest(config["data"]))
     except (DatasetError, KeyError, TypeError, OSError):
-        # The dataset moved or was deleted: the builder's defaults are the only crop rule there is.
+        # The dataset moved or was deleted: the builder's defaults are the only crop rule there is, and of its
+        # two crops the one of the model's shape (square: the face, else the eye region).
+        from dataclasses import replace
+
         settings = PipelineSettings()
+        settings = replace(settings, crop=replace(settings.crop, mode="face" if height == width else "eyes"))
     return settings.with_crop_size(height, width).crop
 
 
@@ -110,8 +127,12 @@ def read_bundle(path: os.PathLike | str) -> tuple[dict[str, Any], dict[str, Mode
         file = path / model["file"]
         if not file.exists():
             raise BundleError(f"{path} lists {model['file']} for the {role} model but the file is missing")
+        try:
+            crop = CropSettings(**(model.get("crop") or document["crop"]))
+        except (KeyError, TypeError, MaskTheFERError) as exc:
+            raise BundleError(f"{path / BUNDLE_JSON}: the {role} model's crop settings are unreadable: {exc}") from exc
         entries[role] = ModelEntry(
-            role, file, document["format"], tuple(model["class_names"]), tuple(model["input_shape"]), model
+            role, file, document["format"], tuple(model["class_names"]), tuple(model["input_shape"]), model, crop
         )
     if EXPRESSION not in entries:
         raise BundleError(f"{path / BUNDLE_JSON} has no expression model")
@@ -123,12 +144,12 @@ def write_bundle(
     entries: dict[str, ModelEntry],
     *,
     fmt: str,
-    crop: CropSettings,
     detector: PhotoDetectorSettings,
     mask_threshold: float,
+    quantize: str | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Export each entry's model as `fmt` into `out_dir` and describe them in bundle.json."""
+    """Export each entry's model as `fmt` into `out_dir` and describe them (and their crops) in bundle.json."""
     from ..training.backend import versions
     from .runners import KerasRunner, export_model
 
@@ -141,11 +162,12 @@ def write_bundle(
     models = {}
     for role, entry in entries.items():
         runner = KerasRunner.load(entry.path)
-        name = export_model(runner.model, role, fmt, out)
+        name = export_model(runner.model, role, fmt, out, quantize)
         models[role] = {
             "file": name,
             "class_names": list(entry.class_names),
             "input_shape": list(entry.input_shape),
+            "crop": entry.crop.to_dict(),
             **entry.info,
         }
     write_json(
@@ -153,8 +175,9 @@ def write_bundle(
         {
             "format_version": FORMAT_VERSION,
             "format": fmt,
+            "quantization": quantize,
             "models": models,
-            "crop": crop.to_dict(),
+            "crop": entries[EXPRESSION].crop.to_dict(),  # where bundle format 1 readers look for it
             "detector": detector.to_dict(),
             "mask_threshold": mask_threshold,
             "versions": versions(),

@@ -25,7 +25,7 @@ import cv2
 
 from ..quiet import native_stderr_discarded
 from .annotate import annotate
-from .recognizer import FacePrediction, ImageReadError, Recognizer, read_image
+from .recognizer import ROUTE_FULL_FACE, FacePrediction, ImageReadError, Recognizer, read_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
@@ -115,8 +115,10 @@ def _describe(faces: Sequence[FacePrediction]) -> str:
     if not faces:
         return "no face"
     masked = sum(bool(f.masked) for f in faces)
+    full_face = sum(f.route == ROUTE_FULL_FACE for f in faces)
+    notes = [f"{masked} masked"] * bool(masked) + [f"{full_face} by the full-face model"] * bool(full_face)
     labels = ", ".join(f"{f.label} {f.probabilities[f.label]:.2f}" if f.label else "no crop" for f in faces)
-    return f"{len(faces)} face{'s' * (len(faces) != 1)}" + (f" ({masked} masked)" if masked else "") + f": {labels}"
+    return f"{len(faces)} face{'s' * (len(faces) != 1)}" + (f" ({', '.join(notes)})" if notes else "") + f": {labels}"
 
 
 class _Writers:

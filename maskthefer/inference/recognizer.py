@@ -1,14 +1,19 @@
-"""Expressions of every face in a photo, masked or not: detect -> landmarks -> eye-region crop -> route -> classify.
+"""Expressions of every face in a photo, masked or not: detect -> landmarks -> crops -> route -> classify.
 
     from maskthefer import Recognizer
-    recognizer = Recognizer.load("runs/vgg-lite-fer2013", mask_run="runs/masknet-fer2013")   # or a bundle
+    recognizer = Recognizer.load("runs/vgg-lite-fer2013", mask_run="runs/masknet-fer2013",
+                                 face_run="runs/fullface_fer2013")          # or a bundle holding all three
     for face in recognizer.predict("photo.jpg"):        # a path or a numpy image (BGR, RGB or gray)
         print(face.box, face.masked_probability, face.route, face.label, face.probabilities)
 
-The crop is the one the model was trained on (the paper's eye-region rule after eye alignment, read from the
-run's dataset manifest or the bundle). A mask classifier, when given, decides per face whether a mask is
-worn; masked faces go to the eye-region expression model, the only one trained for them. Unmasked faces go
-there too: the route is reported so that a full-face model can take them once a bundle carries one.
+Each model sees the crop it was trained on (read from its run's dataset manifest or from the bundle): the
+paper's eye region after eye alignment for the expression model and the mask classifier, the aligned whole
+face for a full-face model. The landmarks are found once per face and serve every crop.
+
+Routing: the mask classifier, when given, decides per face whether a mask is worn. Masked faces go to the
+eye-region model, the only one trained for them. Unmasked faces go to the full-face model when there is one
+(route "full-face"), else to the eye-region model too; without a mask classifier every face takes the
+eye-region route. `FacePrediction.route` says which model answered.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +30,11 @@ from ..data.crop import CropRejected, CropSettings, apply_crop, plan_crop
 from ..data.detectors import PhotoDetectorSettings, default_settings, make_detector
 from ..data.faces import Box, FaceAnalyzer
 from ..errors import MaskTheFERError
-from .bundle import EXPRESSION, MASK, BundleError, ModelEntry, is_bundle, read_bundle, run_crop_settings, run_entry
+from .bundle import EXPRESSION, FACE, MASK, BundleError, ModelEntry, is_bundle, read_bundle, run_entry
 from .runners import load_runner
 
-ROUTE_EYE_REGION = "eye-region"
+ROUTE_EYE_REGION = "eye-region"  # masked faces, and every face when there is no full-face model
+ROUTE_FULL_FACE = "full-face"  # faces the mask classifier judges unmasked, when a full-face model is loaded
 STAGES = ("decode", "detect", "landmarks", "crop", "mask", "expression")
 DEFAULT_DETECTOR = "hog"  # bench/detectors.py, README: all unmasked faces, 60 % of masked, 100x faster than CNN
 DEFAULT_MASK_THRESHOLD = 0.5
@@ -99,30 +105,36 @@ def to_bgr(image: np.ndarray, color: str = "bgr") -> np.ndarray:
 
 
 class Recognizer:
-    """A face detector, dlib landmarks, the training crop rule and the models of a run or bundle."""
+    """A face detector, dlib landmarks, the training crop rules and the models of a run or bundle."""
 
     def __init__(
         self,
         expression: ModelEntry,
         *,
-        crop: CropSettings,
+        crop: CropSettings | None = None,
         mask: ModelEntry | None = None,
+        face: ModelEntry | None = None,
         detector: PhotoDetectorSettings | None = None,
         mask_threshold: float = DEFAULT_MASK_THRESHOLD,
         analyzer: FaceAnalyzer | None = None,
     ):
         self.expression = expression
         self.mask = mask
-        self.crop = crop
+        self.face = face
+        self.crop = crop or expression.crop or CropSettings()
         self.mask_threshold = mask_threshold
         self.class_names = expression.class_names
+        if face is not None and tuple(face.class_names) != tuple(expression.class_names):
+            raise BundleError(
+                f"the full-face model names the classes {list(face.class_names)} but the eye-region model "
+                f"{list(expression.class_names)}; both must be trained on the same classes"
+            )
         self._expression = load_runner(expression.path, expression.fmt, expression.input_shape)
         self._mask = load_runner(mask.path, mask.fmt, mask.input_shape) if mask else None
-        if mask is not None and tuple(mask.input_shape[:2]) != tuple(expression.input_shape[:2]):
-            raise BundleError(
-                f"the mask classifier takes {mask.input_shape[0]}x{mask.input_shape[1]} crops but the expression "
-                f"model {expression.input_shape[0]}x{expression.input_shape[1]}; both must see the same crop"
-            )
+        self._face = load_runner(face.path, face.fmt, face.input_shape) if face else None
+        # Each model sees the crop it was trained on, at its input size.
+        self._mask_crop = _sized(mask.crop or self.crop, mask.input_shape) if mask else None
+        self._face_crop = _sized(face.crop, face.input_shape) if face else None
         self._masked_index = mask.class_names.index("masked") if mask is not None else None
         self.analyzer = analyzer or FaceAnalyzer()
         self.detector_settings = detector or default_settings(DEFAULT_DETECTOR)
@@ -135,30 +147,41 @@ class Recognizer:
         path: os.PathLike | str,
         *,
         mask_run: os.PathLike | str | None = None,
+        face_run: os.PathLike | str | None = None,
         detector: str | PhotoDetectorSettings | None = None,
         which: str = "best",
         mask_threshold: float | None = None,
+        detect_max_side: int | None = None,
     ) -> Recognizer:
-        """From a bundle (`maskthefer export`) or a run directory (plus, optionally, a mask classifier run)."""
+        """From a bundle (`maskthefer export`) or a run directory, plus optionally a mask classifier run and a
+        full-face run (`build-dataset --crop face`) that then takes the faces judged unmasked.
+
+        `detect_max_side` downscales larger frames to that side for the detector only (landmarks and crops
+        use the full image): HOG finds faces from about 80 px of the searched image, so 320 on a 640x480
+        frame finds faces from about 160 px in a quarter of the time.
+        """
         if isinstance(detector, str):
             detector = default_settings(detector)
         if is_bundle(path):
             document, entries = read_bundle(path)
-            mask = run_entry(mask_run, MASK, which) if mask_run else entries.get(MASK)
+            detector = detector or PhotoDetectorSettings(**document["detector"])
+            if detect_max_side is not None:
+                detector = replace(detector, max_side=int(detect_max_side))
             return cls(
                 entries[EXPRESSION],
-                crop=CropSettings(**document["crop"]),
-                mask=mask,
-                detector=detector or PhotoDetectorSettings(**document["detector"]),
+                mask=run_entry(mask_run, MASK, which) if mask_run else entries.get(MASK),
+                face=run_entry(face_run, FACE, which) if face_run else entries.get(FACE),
+                detector=detector,
                 mask_threshold=document.get("mask_threshold", DEFAULT_MASK_THRESHOLD)
                 if mask_threshold is None
                 else mask_threshold,
             )
-        expression = run_entry(path, EXPRESSION, which)
+        if detect_max_side is not None:
+            detector = replace(detector or default_settings(DEFAULT_DETECTOR), max_side=int(detect_max_side))
         return cls(
-            expression,
-            crop=run_crop_settings(path),
+            run_entry(path, EXPRESSION, which),
             mask=run_entry(mask_run, MASK, which) if mask_run else None,
+            face=run_entry(face_run, FACE, which) if face_run else None,
             detector=detector,
             mask_threshold=DEFAULT_MASK_THRESHOLD if mask_threshold is None else mask_threshold,
         )
@@ -166,55 +189,93 @@ class Recognizer:
     def predict(self, image: np.ndarray | os.PathLike | str, color: str = "bgr") -> list[FacePrediction]:
         """Every face found in `image` (a path, or a numpy image in `color` order), best detector score first."""
         start = time.perf_counter()
-        bgr = read_image(image) if isinstance(image, (str, os.PathLike)) else to_bgr(image, color)
-        gray = _gray(bgr)
+        if isinstance(image, (str, os.PathLike)):
+            gray = _gray(read_image(image))
+        elif isinstance(image, np.ndarray) and image.ndim == 2 and image.dtype == np.uint8:
+            gray = np.ascontiguousarray(image)  # already gray: no round trip through BGR
+        else:
+            gray = _gray(to_bgr(image, color))
         start = self.times.add("decode", start)
         boxes = self.detector.detect(gray)
         start = self.times.add("detect", start)
         return self._classify(gray, boxes, start)
 
     def _classify(self, gray: np.ndarray, boxes: list[Box], start: float) -> list[FacePrediction]:
+        """Landmarks once per face; crops per model; one batched call per model for all faces of the frame."""
         self.times.images += 1
-        crops, kept, rejected = [], [], {}
+        landmarks, eye_crops, kept, rejected = {}, [], [], {}
         for i, box in enumerate(boxes):
-            landmarks = self.analyzer.landmarks(gray, box)
+            landmarks[i] = self.analyzer.landmarks(gray, box)
             start = self.times.add("landmarks", start)
             try:
-                crops.append(apply_crop(gray, plan_crop(gray.shape, landmarks, box, self.crop), self.crop))
+                eye_crops.append(_cut(gray, landmarks[i], box, self.crop))
                 kept.append(i)
             except CropRejected as exc:
                 rejected[i] = str(exc)
             start = self.times.add("crop", start)
-        batch = np.stack(crops) if crops else np.zeros((0, self.crop.height, self.crop.width), np.uint8)
-        masked_p, probabilities = None, None
-        if crops:  # exported runners cannot tell their class count from an empty batch; nothing to ask anyway
-            masked_p = self._mask.predict(batch)[:, self._masked_index] if self._mask is not None else None
-            start = self.times.add("mask", start)
-            probabilities = self._expression.predict(batch)
-            self.times.add("expression", start)
         self.times.faces += len(kept)
 
+        masked_p = None
+        if kept and self._mask is not None:
+            if self._mask_crop == self.crop:
+                mask_batch = np.stack(eye_crops)
+            else:
+                mask_batch = np.stack([_cut(gray, landmarks[i], boxes[i], self._mask_crop) for i in kept])
+            start = self.times.add("crop", start)
+            masked_p = self._mask.predict(mask_batch)[:, self._masked_index]
+            start = self.times.add("mask", start)
+
+        # Unmasked faces go to the full-face model when there is one; a face crop that cannot be cut, or no
+        # mask classifier to say the face is unmasked, leaves the face on the eye-region model.
+        routes, face_crops = {}, {}
+        for row, i in enumerate(kept):
+            routes[i] = ROUTE_EYE_REGION
+            if self._face is not None and masked_p is not None and masked_p[row] < self.mask_threshold:
+                try:
+                    face_crops[i] = _cut(gray, landmarks[i], boxes[i], self._face_crop)
+                    routes[i] = ROUTE_FULL_FACE
+                except CropRejected:
+                    pass
+        start = self.times.add("crop", start)
+        probabilities = {}
+        eye_rows = [row for row, i in enumerate(kept) if routes[i] == ROUTE_EYE_REGION]
+        if eye_rows:  # exported runners cannot tell their class count from an empty batch; nothing to ask anyway
+            for row, p in zip(eye_rows, self._expression.predict(np.stack([eye_crops[r] for r in eye_rows]))):
+                probabilities[kept[row]] = p
+        if face_crops:
+            for i, p in zip(face_crops, self._face.predict(np.stack(list(face_crops.values())))):
+                probabilities[i] = p
+        self.times.add("expression", start)
+
         faces = []
-        for i, box in enumerate(boxes):
+        for row_i, box in enumerate(boxes):
             coords = (float(box.left), float(box.top), float(box.right), float(box.bottom))
-            if i in rejected:
-                faces.append(FacePrediction(coords, box.score, None, None, ROUTE_EYE_REGION, "", {}, rejected[i]))
+            if row_i in rejected:
+                faces.append(FacePrediction(coords, box.score, None, None, ROUTE_EYE_REGION, "", {}, rejected[row_i]))
                 continue
-            row = kept.index(i)
+            row = kept.index(row_i)
             p_mask = None if masked_p is None else float(masked_p[row])
-            probs = {name: float(p) for name, p in zip(self.class_names, probabilities[row])}
+            probs = {name: float(p) for name, p in zip(self.class_names, probabilities[row_i])}
             faces.append(
                 FacePrediction(
                     box=coords,
                     detector_score=float(box.score),
                     masked_probability=p_mask,
                     masked=None if p_mask is None else p_mask >= self.mask_threshold,
-                    route=ROUTE_EYE_REGION,
+                    route=routes[row_i],
                     label=max(probs, key=probs.get),
                     probabilities=probs,
                 )
             )
         return faces
+
+
+def _sized(crop: CropSettings, input_shape) -> CropSettings:
+    return replace(crop, height=int(input_shape[0]), width=int(input_shape[1]))
+
+
+def _cut(gray: np.ndarray, landmarks: np.ndarray, box: Box, crop: CropSettings) -> np.ndarray:
+    return apply_crop(gray, plan_crop(gray.shape, landmarks, box, crop), crop)
 
 
 def _gray(bgr: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Fixtures for `predict` / `export`: tiny expression and mask-classifier runs trained for real, and photo-sized
-scenes of real CK+48 faces (enlarged, several per image, some masked by the package's own masker)."""
+"""Fixtures for `predict` / `export`: tiny expression, mask-classifier and full-face runs trained for real, and
+photo-sized scenes of real CK+48 faces (enlarged, several per image, some masked by the package's own masker)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from support import CKPLUS48
+from support import CKPLUS48, build_small
 
 from maskthefer.data.scenes import compose_scene
 
@@ -34,6 +34,17 @@ def expression_run(fer_dataset, tmp_path_factory) -> Path:
 def mask_run(fer_dataset, tmp_path_factory) -> Path:
     """Tiny MaskNet trained on the same slice's masked/unmasked crop pairs."""
     return _train_tiny(fer_dataset, "masknet", tmp_path_factory.mktemp("runs") / "mask")
+
+
+@pytest.fixture(scope="session")
+def face_run(shared_data, tmp_path_factory) -> Path:
+    """Tiny VGG-lite trained on unmasked 48x48 face crops (`--crop face --no-masks`) of 300 FER2013 rows."""
+    from maskthefer.data.crop import CropSettings
+    from maskthefer.data.pipeline import PipelineSettings
+
+    data = tmp_path_factory.mktemp("face_dataset")
+    build_small(data, limit=300, pipeline=PipelineSettings(crop=CropSettings(48, 48, mode="face"), masks=False))
+    return _train_tiny(data, "vgg-lite", tmp_path_factory.mktemp("runs") / "face")
 
 
 @pytest.fixture(scope="session")
