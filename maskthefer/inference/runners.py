@@ -224,10 +224,15 @@ def _quantize_dense_int8(path: Path) -> None:
 
     staging = path.with_name(path.stem + ".float32.onnx")
     path.replace(staging)
-    with warnings.catch_warnings(), native_stderr_captured():
-        warnings.simplefilter("ignore")
-        logging.getLogger().setLevel(logging.ERROR)  # the quantizer logs through the root logger
-        quantize_dynamic(staging, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+    root = logging.getLogger()  # the quantizer logs its progress through the root logger
+    level = root.level
+    try:
+        with warnings.catch_warnings(), native_stderr_captured():
+            warnings.simplefilter("ignore")
+            root.setLevel(logging.ERROR)
+            quantize_dynamic(staging, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+    finally:
+        root.setLevel(level)
     staging.unlink()
 
 
