@@ -82,6 +82,10 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--faces", type=int, default=1, help="faces per frame (every other one masked)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--mask-threshold", type=float, default=None,
+        help="masked probability from which a face counts as masked (1 sends every face to the full-face model)",
+    )
     args = parser.parse_args()
     core = single_core()
 
@@ -90,7 +94,7 @@ def main() -> None:
 
     recognizer = Recognizer.load(
         args.run, mask_run=args.mask_run, face_run=args.face_run, detector=args.detector,
-        detect_max_side=args.detect_side,
+        detect_max_side=args.detect_side, mask_threshold=args.mask_threshold,
     )
     images = frames(args.frames + WARM_UP_FRAMES, args.faces, args.seed)
     routes: Counter = Counter()
