@@ -1,4 +1,4 @@
-"""Emotion label sets and the spellings different datasets use for them.
+"""Class names shared by every package: emotion label sets, their spellings, and the masked/unmasked classes.
 
 Every dataset built by maskthefer stores labels as indices into a *label set*: an ordered tuple of class
 names written into the dataset's manifest. The default set is the seven FER2013 emotions in the order of
@@ -13,6 +13,10 @@ from .errors import MaskTheFERError
 
 #: The seven basic emotions in the order used by the MaskTheFER tables (Table I, V).
 EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")
+
+#: The two classes of the masked/unmasked task (MCN, MaskNet), in label order: 0 unmasked, 1 masked.
+UNMASKED, MASKED = "unmasked", "masked"
+MASK_CLASSES: tuple[str, str] = (UNMASKED, MASKED)
 
 #: FER2013 CSV code -> canonical name (0 angry, 1 disgust, 2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral).
 FER2013_CODES: dict[int, str] = {

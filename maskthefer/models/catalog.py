@@ -14,10 +14,10 @@ import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..labels import EMOTIONS
+from ..labels import EMOTIONS, MASK_CLASSES
 from .registry import create_model, list_models, model_spec
 
-MASK_TASK_CLASSES = 2  # masked vs unmasked, for models registered with task="mask"
+MASK_TASK_CLASSES = len(MASK_CLASSES)  # masked vs unmasked, for models registered with task="mask"
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 import keras
 
+from ...labels import MASK_CLASSES
 from ..registry import register_model
 from .abn import ABN
-
-MASK_CLASSES: tuple[str, str] = ("unmasked", "masked")
 
 
 @keras.saving.register_keras_serializable(package="maskthefer")
