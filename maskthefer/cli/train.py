@@ -9,6 +9,9 @@ import click
 from .options import SEED, FiniteFloat
 
 AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGMENT_MODES, kept import-light
+OPTIMIZER_CHOICES = ("sgd", "adamw")  # maskthefer.training.OPTIMIZERS
+SCHEDULE_CHOICES = ("plateau", "cosine", "onecycle")  # maskthefer.training.SCHEDULES
+TRAINABLE_CHOICES = ("all", "last-conv", "head")  # maskthefer.training.config.TRAINABLE_SCHEMES
 
 
 @click.command("train")
@@ -19,10 +22,24 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 @click.option("--run-dir", type=click.Path(path_type=Path), help="Run directory [runs/<model>-<dataset folder>].")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs [150]; with --resume, a larger value extends a run.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Batch size [64 FER2013 and folders, 16 CK+].")
-@click.option("--lr", type=FiniteFloat(min=0, min_open=True), help="Initial learning rate [0.01].")
+@click.option("--optimizer", type=click.Choice(OPTIMIZER_CHOICES),
+              help="sgd: the paper's SGD with Nesterov momentum; adamw: AdamW (decoupled --weight-decay) [sgd].")
+@click.option("--lr", type=FiniteFloat(min=0, min_open=True),
+              help="Initial (plateau) or peak (cosine, onecycle) learning rate [0.01 sgd, 0.001 adamw].")
 @click.option("--momentum", type=FiniteFloat(0, 1, max_open=True), help="SGD Nesterov momentum [0.9].")
+@click.option("--weight-decay", type=FiniteFloat(min=0),
+              help="Decoupled weight decay: each step w -= lr * wd * w [0 sgd, 0.01 adamw].")
+@click.option("--schedule", type=click.Choice(SCHEDULE_CHOICES),
+              help="plateau: the paper's ReduceLROnPlateau on val accuracy; cosine: from the peak to 0 over the "
+                   "run (after --warmup-epochs); onecycle: Smith's one cycle (lr/25 -> lr -> lr/25 -> lr/2500) "
+                   "[plateau].")
+@click.option("--warmup-epochs", type=FiniteFloat(min=0),
+              help="Cosine schedule: linear warm-up from 0 to --lr over this many epochs (fractions allowed) [0].")
+@click.option("--label-smoothing", type=FiniteFloat(0, 1, max_open=True),
+              help="Cross-entropy label smoothing in [0, 1) [0].")
 @click.option("--legacy-decay/--no-legacy-decay", default=None,
-              help="The paper code's Keras decay=1e-4: lr / (1 + 1e-4 * step) on top of the plateau lr [on].")
+              help="The paper code's Keras decay=1e-4: lr / (1 + 1e-4 * step) on top of the scheduled lr "
+                   "[on with plateau, off with cosine and onecycle].")
 @click.option("--patience", "plateau_patience", type=click.IntRange(min=1),
               help="ReduceLROnPlateau patience on validation accuracy [5 FER2013, 10 CK+].")
 @click.option("--plateau-factor", type=FiniteFloat(0, 1, min_open=True, max_open=True), help="LR factor [0.75].")
@@ -43,6 +60,14 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
                    "a CPU with native bf16 under TensorFlow (2.2x faster there), float32 elsewhere [auto].")
 @click.option("--attention-from", type=click.Path(path_type=Path),
               help="FECN: an MCN run whose attention generator is copied in and frozen.")
+@click.option("--init-from", type=click.Path(path_type=Path),
+              help="Start from another run's weights (a run folder: its best.keras; or a .keras file) of the same "
+                   "model family; layers whose name or shape differ (another class count or input size) are "
+                   "named on stderr and trained from scratch.")
+@click.option("--trainable", type=click.Choice(TRAINABLE_CHOICES),
+              help="Layers that train: all; last-conv (the last convolution and everything after it); head "
+                   "(only the layers after the last convolution). Frozen batch norms stay in inference mode "
+                   "[all].")
 @click.option("--pairs", is_flag=True, default=None, help="Also train on each face's unmasked crop (same label).")
 @click.option("--steps-per-epoch", type=click.IntRange(min=1), help="Cap on batches per epoch (quick runs).")
 @click.option("--workers", type=click.IntRange(min=1), help="Threads preparing batches (for --augment idg) [1].")
@@ -54,7 +79,8 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 @click.option("--progress", is_flag=True, help="Also show Keras' per-step progress bar.")
 @click.option("--quiet", is_flag=True, help="No per-epoch lines.")
 def train(**kw) -> None:
-    """Train a model with the MaskTheFER recipe (SGD Nesterov, ReduceLROnPlateau, Table II augmentation).
+    """Train a model with the MaskTheFER recipe (SGD Nesterov, ReduceLROnPlateau, Table II augmentation),
+    or a faster one (--schedule, --optimizer, --label-smoothing), from scratch or from another run's weights.
 
     \b
     Examples:
@@ -64,6 +90,9 @@ def train(**kw) -> None:
       KERAS_BACKEND=jax maskthefer train --devices all --run-dir runs/vgg-lite-4gpu   # every local GPU
       maskthefer train --model mcn --data datasets/fer2013 --run-dir runs/mcn
       maskthefer train --model fecn --data datasets/fer2013 --attention-from runs/mcn --run-dir runs/fecn
+      maskthefer train --data datasets/ckplus --init-from runs/vgg-lite --trainable last-conv --run-dir runs/ft
+      maskthefer train --schedule cosine --warmup-epochs 2 --label-smoothing 0.1 --epochs 30 --run-dir runs/fast
+      maskthefer train --optimizer adamw --schedule onecycle --epochs 30 --run-dir runs/adamw
 
     Unset options take the paper's value for the dataset (FER2013 or CK+, from its manifest). The run
     directory receives config.json, history.csv, curves.png, best.keras, last.keras, checkpoint.keras,

@@ -59,17 +59,22 @@ class PlateauCallback(keras.callbacks.Callback):
 
     The state's `lr` is the base rate the optimizer holds; `LegacyDecaySGD` applies the time decay on top.
     `reduced` tells whether the epoch just ended lowered it (RunRecorder reports it under the epoch's line).
+    With `active=False` (per-step schedules own the rate) it leaves the optimizer alone.
     """
 
-    def __init__(self, state: PlateauState):
+    def __init__(self, state: PlateauState, active: bool = True):
         super().__init__()
         self.state = state
+        self.active = active
         self.reduced = False
 
     def on_train_begin(self, logs=None):
-        self.model.optimizer.learning_rate = self.state.lr
+        if self.active:
+            self.model.optimizer.learning_rate = self.state.lr
 
     def on_epoch_end(self, epoch, logs=None):
+        if not self.active:
+            return
         logs = logs or {}
         key = accuracy_key(logs, "val_")
         if key is None:
@@ -95,6 +100,7 @@ class RunRecorder(keras.callbacks.Callback):
         save_classifier: Callable[[Path], None],
         title: str = "",
         say: Callable[[str], None] = print,
+        rate_at: Callable[[int], float] | None = None,
     ):
         super().__init__()
         self.run = run
@@ -107,13 +113,17 @@ class RunRecorder(keras.callbacks.Callback):
         self.save_classifier = save_classifier
         self.title = title
         self.say = say
+        self.rate_at = rate_at  # per-step schedules: the rate of update `step`, legacy decay included
         self.session_seconds: list[float] = []
         self._started = 0.0
         self._lr = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._started = time.perf_counter()
-        self._lr = self.plateau.state.lr  # the base rate used throughout this epoch
+        if self.rate_at is None:
+            self._lr = self.plateau.state.lr  # the base rate used throughout this epoch
+        else:
+            self._lr = self.rate_at(int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)))
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
@@ -159,13 +169,18 @@ class RunRecorder(keras.callbacks.Callback):
             "val_loss": float(logs.get("val_loss", math.nan)),
             "val_accuracy": float(logs[val_key]) if val_key else math.nan,
             "lr": self._lr,
-            "lr_end": effective_lr(self._lr, max(iterations - 1, 0), self.decay),  # rate of the epoch's last update
+            "lr_end": self._last_rate(max(iterations - 1, 0)),  # rate of the epoch's last update
             "seconds": seconds,
         }
         for key, value in logs.items():  # per-output losses of multi-output models
             if key not in STANDARD_LOG_KEYS and key not in (train_key, val_key) and np.isscalar(value):
                 row[key] = float(value)
         return row
+
+    def _last_rate(self, step: int) -> float:
+        if self.rate_at is None:
+            return effective_lr(self._lr, step, self.decay)
+        return self.rate_at(step)
 
     def _line(self, row: dict[str, Any], improved: bool) -> str:
         width = len(str(self.epochs))

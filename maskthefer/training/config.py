@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,11 @@ class TrainConfig:
     lr: float | None = None
     momentum: float | None = None
     legacy_decay: float | None = None  # 0 switches the legacy time decay off
+    optimizer: str | None = None  # "sgd" (the paper's) or "adamw"
+    weight_decay: float | None = None  # decoupled weight decay [0 SGD, 0.01 AdamW]
+    schedule: str | None = None  # "plateau" (the paper's), "cosine" or "onecycle"
+    warmup_epochs: float | None = None  # cosine: linear warm-up epochs [0]
+    label_smoothing: float | None = None  # [0]
     plateau_factor: float | None = None
     plateau_patience: int | None = None
     min_lr: float | None = None
@@ -122,6 +127,8 @@ class TrainConfig:
     input_shape: tuple[int, int, int] | None = None
     mixed_precision: str | None = None  # "bf16", "none" (float32) or None/"auto": bf16 where it is faster (backend)
     attention_from: str | os.PathLike | None = None  # an MCN run for FECN
+    init_from: str | os.PathLike | None = None  # a run folder or .keras file whose matching layers start the model
+    trainable: str | None = None  # "all" (default), "last-conv" or "head": which layers train
     pairs: bool | None = None  # also train on the unmasked crops (expression task)
     steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
     workers: int | None = None  # threads preparing batches (mainly for --augment idg)
@@ -172,27 +179,42 @@ def parse_input_shape(value: Any) -> tuple[int, int, int]:
     return shape  # type: ignore[return-value]
 
 
+# TrainConfig fields that are recipe settings (`maskthefer.training.recipe.Recipe`), with the type each takes.
+RECIPE_FIELDS: dict[str, type] = {
+    "epochs": int, "batch_size": int, "optimizer": str, "lr": float, "momentum": float, "weight_decay": float,
+    "legacy_decay": float, "schedule": str, "warmup_epochs": float, "label_smoothing": float,
+    "plateau_factor": float, "plateau_patience": int, "min_lr": float, "validation_fraction": float,
+    "validation_seed": int, "seed": int, "augment": str, "augmentation": object, "mixed_precision": object,
+}
+TRAINABLE_SCHEMES = ("all", "last-conv", "head")
+
+
 def resolve(config: TrainConfig, manifest: Mapping[str, Any], *, task: str) -> dict[str, Any]:
     """The full set of training settings for `config` on a dataset described by `manifest`.
 
     Returns a JSON-ready dict (the core of config.json): every value concrete, nothing left to defaults.
+    The recipe part is `paper_recipe(kind).replace(<the settings config gives>)`.
     """
+    from .recipe import paper_recipe  # recipe.py builds on this module
+
     kind = str(manifest.get("dataset_kind", ""))
-    defaults = paper_defaults(kind)
-
-    def pick(name: str, default: Any) -> Any:
+    given = {}
+    for name, kind_of in RECIPE_FIELDS.items():
         value = getattr(config, name)
-        return default if value is None else value
+        if value is None or kind_of is object:
+            given[name] = value
+            continue
+        try:
+            given[name] = kind_of(value)
+        except (TypeError, ValueError):
+            raise TrainingError(f"{name.replace('_', ' ')} must be a {kind_of.__name__}, not {value!r}") from None
+    given["mixed_precision"] = "auto" if config.mixed_precision is None else config.mixed_precision
+    recipe = paper_recipe(kind).replace(**given)
+    return resolved_settings(recipe, config, manifest, task=task)
 
-    augment = pick("augment", PAPER_COMMON["augment"])
-    if augment not in AUGMENT_MODES:
-        raise TrainingError(f"augment must be one of {AUGMENT_MODES}, not {augment!r}")
-    mixed = "auto" if config.mixed_precision is None else config.mixed_precision
-    if mixed in ("", "none", "off", "float32"):
-        mixed = None
-    if mixed is not None and mixed not in (*MIXED_PRECISION, "auto"):
-        raise TrainingError(f"mixed precision must be one of {MIXED_PRECISION}, auto or none, not {mixed!r}")
 
+def resolved_settings(recipe, config: TrainConfig, manifest: Mapping[str, Any], *, task: str) -> dict[str, Any]:
+    """config.json's training settings: the recipe's, then the run's own (input shape, pairs, workers, ...)."""
     crop_h, crop_w = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
     if config.input_shape is not None:
         input_shape = parse_input_shape(config.input_shape)
@@ -204,50 +226,48 @@ def resolve(config: TrainConfig, manifest: Mapping[str, Any], *, task: str) -> d
             )
     else:
         input_shape = (crop_h, crop_w, 1)
+    trainable = config.trainable or "all"
+    if trainable not in TRAINABLE_SCHEMES:
+        raise TrainingError(f"trainable must be one of {', '.join(TRAINABLE_SCHEMES)}, not {trainable!r}")
 
-    resolved = {
-        "epochs": int(pick("epochs", PAPER_COMMON["epochs"])),
-        "batch_size": int(pick("batch_size", defaults.batch_size)),
-        "lr": float(pick("lr", PAPER_COMMON["lr"])),
-        "momentum": float(pick("momentum", PAPER_COMMON["momentum"])),
-        "nesterov": PAPER_COMMON["nesterov"],
-        "legacy_decay": float(pick("legacy_decay", PAPER_COMMON["legacy_decay"])),
-        "plateau_factor": float(pick("plateau_factor", PAPER_COMMON["plateau_factor"])),
-        "plateau_patience": int(pick("plateau_patience", defaults.plateau_patience)),
-        "plateau_min_delta": PAPER_COMMON["plateau_min_delta"],
-        "min_lr": float(pick("min_lr", PAPER_COMMON["min_lr"])),
-        "validation_fraction": float(pick("validation_fraction", defaults.validation_fraction)),
-        "validation_seed": int(pick("validation_seed", defaults.validation_seed)),
-        "seed": int(pick("seed", PAPER_COMMON["seed"])),
-        "augment": augment,
-        "augmentation": asdict(pick("augmentation", defaults.augmentation)),
+    r = recipe.to_dict()
+    # The keys (and their order) of config.json before the recipe options existed, then the newer ones.
+    resolved = {key: r[key] for key in (
+        "epochs", "batch_size", "lr", "momentum", "nesterov", "legacy_decay", "plateau_factor", "plateau_patience",
+        "plateau_min_delta", "min_lr", "validation_fraction", "validation_seed", "seed", "augment", "augmentation",
+    )}
+    resolved.update({
         "input_shape": list(input_shape),
-        "mixed_precision": mixed,
-        "pairs": bool(pick("pairs", False)),
+        "mixed_precision": r["mixed_precision"],
+        "pairs": bool(False if config.pairs is None else config.pairs),
         "steps_per_epoch": config.steps_per_epoch,
-        "workers": int(pick("workers", 1)),
+        "workers": int(1 if config.workers is None else config.workers),
         "loss": "categorical_crossentropy",
-        "optimizer": "sgd",
-        "dataset_kind": kind,
+        "optimizer": r["optimizer"],
+        "dataset_kind": str(manifest.get("dataset_kind", "")),
         "test_split": config.test_split,
-    }
+        "weight_decay": r["weight_decay"],
+        "schedule": r["schedule"],
+        "warmup_epochs": r["warmup_epochs"],
+        "label_smoothing": r["label_smoothing"],
+        "trainable": trainable,
+        "init_from": str(Path(config.init_from).resolve()) if config.init_from else None,
+    })
     _check_ranges(resolved)
     if resolved["pairs"] and task == "mask":
         raise TrainingError("--pairs is for expression models; mask models (task 'mask') always use both crops")
     return resolved
 
 
+# Settings that runs written before the recipe options existed lack: they trained with these values.
+NEWER_KEYS_DEFAULTS: dict[str, Any] = {
+    "weight_decay": 0.0, "schedule": "plateau", "warmup_epochs": 0.0, "label_smoothing": 0.0, "trainable": "all",
+    "init_from": None,
+}
+
+
 def _check_ranges(r: Mapping[str, Any]) -> None:
     checks = [
-        (r["epochs"] >= 1, f"epochs must be at least 1, not {r['epochs']}"),
-        (r["batch_size"] >= 1, f"batch size must be at least 1, not {r['batch_size']}"),
-        (r["lr"] > 0, f"learning rate must be positive, not {r['lr']}"),
-        (0 <= r["momentum"] < 1, f"momentum must be in [0, 1), not {r['momentum']}"),
-        (r["legacy_decay"] >= 0, f"legacy decay must be >= 0, not {r['legacy_decay']}"),
-        (0 < r["plateau_factor"] < 1, f"plateau factor must be in (0, 1), not {r['plateau_factor']}"),
-        (r["plateau_patience"] >= 1, f"plateau patience must be at least 1, not {r['plateau_patience']}"),
-        (r["min_lr"] >= 0, f"min lr must be >= 0, not {r['min_lr']}"),
-        (0 < r["validation_fraction"] < 1, f"validation fraction must be in (0, 1), not {r['validation_fraction']}"),
         (r["workers"] >= 1, f"workers must be at least 1, not {r['workers']}"),
         (r["steps_per_epoch"] is None or r["steps_per_epoch"] >= 1, "steps per epoch must be at least 1"),
     ]

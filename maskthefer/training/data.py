@@ -25,11 +25,10 @@ from typing import Any
 import keras
 import numpy as np
 
-from ..data.records import SplitData, load_split
+from ..data.records import SplitData, load_split, read_manifest
 from ..data.splits import stratified_split
+from ..labels import MASK_CLASSES as MASK_CLASS_NAMES
 from .config import TrainingError
-
-MASK_CLASS_NAMES: tuple[str, str] = ("unmasked", "masked")
 
 
 @dataclass
@@ -107,6 +106,14 @@ def prepare_data(
         test = _masked(test_part) if test_part is not None else None
         class_names = tuple(full.class_names)
     return TrainingData(train, validation, test, class_names, tuple(full.images.shape[1:3]))
+
+
+def load_training_data(data_dir: os.PathLike | str, task: str, resolved: dict[str, Any]) -> TrainingData:
+    """`prepare_data` with a run's resolved settings (hold-out, pairs, test split)."""
+    return prepare_data(
+        data_dir, read_manifest(data_dir), task=task, validation_fraction=resolved["validation_fraction"],
+        validation_seed=resolved["validation_seed"], pairs=resolved["pairs"], test_split=resolved["test_split"],
+    )
 
 
 class IDGTransform:

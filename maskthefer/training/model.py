@@ -16,7 +16,7 @@ from keras import layers
 
 from ..models import PREDICTIONS
 from .config import TrainingError
-from .optimizer import LegacyDecaySGD
+from .optimizer import make_optimizer
 from .preprocessing import PixelPreprocessing
 
 CROSS_ENTROPY = "categorical_crossentropy"
@@ -24,6 +24,9 @@ PREPROCESSING_LAYER = "preprocessing"
 
 
 def output_names(classifier) -> list[str]:
+    """The classifier's output names; a single output is the class probabilities whatever Keras named it."""
+    if len(classifier.outputs) == 1:
+        return [PREDICTIONS]
     names = list(getattr(classifier, "output_names", None) or [])
     if len(names) != len(classifier.outputs):
         raise TrainingError(f"model {classifier.name} does not name its {len(classifier.outputs)} outputs")
@@ -109,20 +112,16 @@ def fit_targets(classifier) -> list[str] | None:
 
 
 def compile_training_model(
-    model: keras.Model, classifier, resolved: dict[str, Any], jit_compile="auto", optimizer=None
+    model: keras.Model, classifier, resolved: dict[str, Any], jit_compile="auto", *, steps_per_epoch: int | None = None
 ) -> None:
-    """SGD (Nesterov) with the legacy decay, cross-entropy per trained output, accuracy on `predictions`.
+    """The run's optimizer (`make_optimizer`: the paper's SGD with the legacy decay by default), each trained
+    output's loss (cross-entropy, label-smoothed when the recipe says so), accuracy on `predictions`.
 
-    `optimizer` passes a restored optimizer (--resume) so its step count and momenta carry over.
+    `steps_per_epoch` sizes the per-step schedules (cosine, onecycle) over the run's epochs (plateau runs
+    need none).
     """
-    losses = trained_outputs(classifier)
-    if optimizer is None:
-        optimizer = LegacyDecaySGD(
-            learning_rate=resolved["lr"],
-            momentum=resolved["momentum"],
-            nesterov=resolved["nesterov"],
-            decay=resolved["legacy_decay"],
-        )
+    losses = with_label_smoothing(trained_outputs(classifier), resolved.get("label_smoothing", 0.0))
+    optimizer = make_optimizer(resolved, steps_per_epoch)
     if len(output_names(classifier)) == 1:
         loss, metrics = losses[PREDICTIONS], output_metrics(classifier)[PREDICTIONS]
     else:
@@ -133,6 +132,16 @@ def compile_training_model(
     # Weighted, so that zero-weight padding rows (data parallelism, see `distribute`) count for nothing;
     # batches without weights give the same accuracy as plain metrics, under the same log names.
     model.compile(optimizer=optimizer, loss=loss, weighted_metrics=metrics, jit_compile=jit_compile)
+
+
+def with_label_smoothing(losses: dict[str, Any], smoothing: float) -> dict[str, Any]:
+    """Cross-entropy losses given by name become label-smoothed ones; the models' own loss objects stay."""
+    if not smoothing:
+        return losses
+    return {
+        name: keras.losses.CategoricalCrossentropy(label_smoothing=smoothing) if loss == CROSS_ENTROPY else loss
+        for name, loss in losses.items()
+    }
 
 
 def classifier_of(training_model: keras.Model, name: str):

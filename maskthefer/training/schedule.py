@@ -11,6 +11,15 @@ Two mechanisms act together, exactly as in the TensorFlow 2.x code the paper ran
   `LegacyDecaySGD` restores it inside the update so it works under `jit` on every backend.
 
 `effective_lr` gives the rate an update at a given step uses.
+
+Faster-than-paper recipes replace the plateau with a per-step schedule over the whole run (`step_lr`, run
+inside the optimizer by `maskthefer.training.optimizer.StepSchedule`; the legacy decay is off unless asked):
+
+- *cosine*: an optional linear warm-up to the peak rate, then half a cosine down to 0 at the last step;
+- *onecycle* (Smith & Topin 2018, on the rate only): linear from peak/25 up to the peak over the first 45 %
+  of the steps, back down to peak/25 by 90 %, then down to peak/2500 for the remaining steps.
+Both depend only on the optimizer's step count, which checkpoint.keras saves, so a resumed run continues
+on the same curve.
 """
 
 from __future__ import annotations
@@ -20,9 +29,42 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 
+STEP_SCHEDULES = ("cosine", "onecycle")
+ONECYCLE_START_DIVISOR = 25.0  # the ramp starts (and the cycle ends) at peak / 25
+ONECYCLE_FINAL_DIVISOR = 2500.0  # the last steps anneal to peak / 2500
+ONECYCLE_PEAK_AT, ONECYCLE_CYCLE_END = 0.45, 0.9  # fractions of the run
+
+
 def effective_lr(base_lr: float, step: int, decay: float) -> float:
     """The learning rate the update at `step` (0-based count of earlier updates) actually uses."""
     return base_lr / (1.0 + decay * step)
+
+
+def schedule_steps(settings: dict, steps_per_epoch: int) -> tuple[int, int]:
+    """(total steps, warm-up steps) of a per-step schedule over a run's `epochs` (fractional warm-ups round)."""
+    return settings["epochs"] * steps_per_epoch, round(settings.get("warmup_epochs", 0.0) * steps_per_epoch)
+
+
+def step_lr(kind: str, peak_lr: float, step: int, total_steps: int, warmup_steps: int = 0) -> float:
+    """The rate of update `step` (0-based) of a `total_steps` run under the per-step schedule `kind`.
+
+    The reference for `StepSchedule`, which computes the same with Keras ops inside the train step.
+    """
+    total = max(int(total_steps), 1)
+    if kind == "cosine":
+        if step < warmup_steps:
+            return peak_lr * (step + 1) / warmup_steps
+        progress = min(max((step - warmup_steps) / max(total - warmup_steps, 1), 0.0), 1.0)
+        return peak_lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+    if kind == "onecycle":
+        start, final = peak_lr / ONECYCLE_START_DIVISOR, peak_lr / ONECYCLE_FINAL_DIVISOR
+        position = min(step / total, 1.0)
+        if position <= ONECYCLE_PEAK_AT:
+            return start + (peak_lr - start) * position / ONECYCLE_PEAK_AT
+        if position <= ONECYCLE_CYCLE_END:
+            return peak_lr - (peak_lr - start) * (position - ONECYCLE_PEAK_AT) / (ONECYCLE_CYCLE_END - ONECYCLE_PEAK_AT)
+        return start - (start - final) * (position - ONECYCLE_CYCLE_END) / (1.0 - ONECYCLE_CYCLE_END)
+    raise ValueError(f"unknown per-step schedule {kind!r}; expected one of {STEP_SCHEDULES}")
 
 
 @dataclass

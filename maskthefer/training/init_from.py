@@ -1,0 +1,113 @@
+"""`--init-from`: start a model from another run's weights, layer by layer, by name and shape.
+
+A source is a run folder (its best.keras, else last.keras) or a .keras file (a classifier, or a run's
+checkpoint.keras, whose nested classifier is used). Every layer of the new model with weights takes the
+source layer of the same name when all its weights have the same shapes; the others (a 7-class head on a
+6-class dataset, the first dense layer after a different input size) keep their fresh initialisation. The
+report (what was loaded, what was re-initialised and why, what the source had that was not used) goes into
+config.json as "init_report", and the re-initialised layers are named on stderr.
+
+Both models must be of one family (the same model class): a ResNet's "conv1" is not a VGG's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from .config import TrainingError
+from .model import PREPROCESSING_LAYER
+from .trainable import ordered_layers
+from .zoo import is_zoo_model
+
+
+def resolve_source(source: str | os.PathLike) -> Path:
+    """The .keras file `source` names: the file itself, or a run folder's best.keras (else last.keras)."""
+    path = Path(source)
+    if path.is_dir():
+        for name in ("best.keras", "last.keras"):
+            if (path / name).is_file():
+                return path / name
+        raise TrainingError(f"--init-from {path}: the folder holds no best.keras or last.keras (no trained model)")
+    if not path.exists():
+        raise TrainingError(f"--init-from {path} does not exist (expected a run folder or a .keras file)")
+    if path.suffix != ".keras":
+        raise TrainingError(f"--init-from {path} is not a .keras file or a run folder")
+    return path
+
+
+def load_source(source: str | os.PathLike):
+    """The classifier stored at `source` (loaded in float32, without its optimizer)."""
+    import maskthefer.models  # noqa: F401  (registers the zoo's classes for deserialisation)
+
+    path = resolve_source(source)
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as exc:  # Keras raises many types for unreadable archives; all mean "bad file"
+        raise TrainingError(f"--init-from {path}: cannot load it ({type(exc).__name__}: {exc})") from exc
+    if _has_layer(model, PREPROCESSING_LAYER):  # a run's checkpoint.keras: the training model around it
+        nested = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+        if len(nested) == 1:
+            model = nested[0]
+    return model
+
+
+def _has_layer(model, name: str) -> bool:
+    return any(layer.name == name for layer in model.layers)
+
+
+def family(model) -> str:
+    """The model's family: its class (zoo models are one class per architecture family, e.g. VGGLite)."""
+    return type(model).__name__
+
+
+def transfer_weights(target, source) -> dict[str, Any]:
+    """Copy every `source` layer whose name and weight shapes match into `target`; returns the report."""
+    if (is_zoo_model(target) or is_zoo_model(source)) and family(target) != family(source):
+        raise TrainingError(
+            f"--init-from holds a {family(source)!r} model and this run trains {family(target)!r}; weights transfer "
+            "only within one model family"
+        )
+    source_layers = {layer.name: layer for layer in ordered_layers(source) if layer.weights}
+    loaded, reinitialised = [], {}
+    for layer in ordered_layers(target):
+        if not layer.weights:
+            continue
+        match = source_layers.get(layer.name)
+        if match is None:
+            reinitialised[layer.name] = "not in the source model"
+            continue
+        ours = [tuple(w.shape) for w in layer.weights]
+        theirs = [tuple(w.shape) for w in match.weights]
+        if ours != theirs:
+            reinitialised[layer.name] = f"shapes {_shapes(theirs)} in the source, {_shapes(ours)} here"
+            continue
+        layer.set_weights(match.get_weights())
+        loaded.append(layer.name)
+    if not loaded:
+        raise TrainingError("--init-from: no layer of the source model matches this model by name and shape")
+    target_names = {layer.name for layer in ordered_layers(target)}
+    return {
+        "source_model": family(source),
+        "loaded": loaded,
+        "reinitialised": reinitialised,
+        "unused": [name for name in source_layers if name not in target_names],
+    }
+
+
+def initialise_from(target, source: str | os.PathLike, *, say=print) -> dict[str, Any]:
+    """Load `source`'s matching layers into `target`; names the re-initialised ones on stderr."""
+    path = resolve_source(source)
+    report = {"source": str(path.resolve()), **transfer_weights(target, load_source(path))}
+    for name, why in report["reinitialised"].items():
+        print(f"warning: --init-from: layer {name!r} re-initialised ({why})", file=sys.stderr, flush=True)
+    say(f"init-from {path}: {len(report['loaded'])} layers loaded, {len(report['reinitialised'])} re-initialised")
+    return report
+
+
+def _shapes(shapes: list[tuple]) -> str:
+    return " ".join("x".join(str(d) for d in shape) or "scalar" for shape in shapes)
