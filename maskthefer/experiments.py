@@ -182,13 +182,17 @@ def run_experiment(
     results: os.PathLike | str | bool | None = None,
     command: str | None = None,
     record_partial: bool = False,
+    upstream_as_is: bool = False,
 ) -> dict[str, Any]:
     """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json.
 
     The measured numbers also go to results/<name>.json (`results`: a folder, True for the checkout's
     results/, False for none; by default every run without `limit`, since a --limit run is a quick check
     of the chain, not a result). `record_partial` trains nothing: it evaluates the run as it stands (a
-    schedule still running or interrupted) and records it as partial.
+    schedule still running or interrupted) and records it as partial. `upstream_as_is` takes the runs that
+    "@name" settings point at as they stand (at least one finished epoch) instead of training them to the end
+    first, for example to fine-tune from a long schedule still in progress; the results file names the
+    upstream run and how far it had got.
     """
     from .data.build import build_dataset
     from .data.records import read_manifest
@@ -197,20 +201,25 @@ def run_experiment(
     experiment = load_experiment(name, directory)
     datasets_dir, runs_dir = Path(datasets_dir), Path(runs_dir)
     options = build_options(experiment, datasets_dir, limit, progress)
-    if not record_partial:
-        build_dataset(options)
-    elif not (options.out_dir / "manifest.json").is_file():
-        raise ExperimentError(f"{experiment.name}: no dataset at {options.out_dir} to evaluate a partial run on")
 
     train_args = {k: v for k, v in experiment.train.items() if k != "seeds"}
+    upstreams = []
     for key, value in list(train_args.items()):
-        if isinstance(value, str) and value.startswith("@"):  # another experiment's run, e.g. MCN for FECN
+        if isinstance(value, str) and value.startswith("@") and upstream_as_is:
+            upstream, upstream_run = _upstream_as_it_stands(value[1:], directory, runs_dir, limit, epochs)
+            train_args[key] = str(upstream_run.path)
+            upstreams.append(_upstream_note(upstream, key, upstream_run, epochs))
+        elif isinstance(value, str) and value.startswith("@"):  # another experiment's run, e.g. MCN for FECN
             upstream = run_experiment(
                 value[1:], directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir,
                 limit=limit, epochs=epochs, progress=progress, verbose=verbose, results=False,
                 record_partial=record_partial,
             )
             train_args[key] = upstream["run_dir"]
+    if not record_partial:
+        build_dataset(options)
+    elif not (options.out_dir / "manifest.json").is_file():
+        raise ExperimentError(f"{experiment.name}: no dataset at {options.out_dir} to evaluate a partial run on")
     if epochs:
         train_args["epochs"] = epochs
     base = run_dir_for(experiment, runs_dir, limit, epochs)
@@ -246,9 +255,41 @@ def run_experiment(
             config=runs[0].read_config(),
             manifest=read_manifest(options.out_dir),
         )
+        if upstreams:
+            document["upstream"] = upstreams
         result["results_file"] = str(write_result(document, None if results is True else results))
         result["status"] = document["status"]
     return result
+
+
+def _upstream_as_it_stands(name: str, directory, runs_dir: Path, limit: int | None, epochs: int | None):
+    """Experiment `name` and its run as it is now (its first seed's run when it has several)."""
+    upstream = load_experiment(name, directory)
+    base = run_dir_for(upstream, runs_dir, limit, epochs)
+    seeds = experiment_seeds(upstream)
+    run = RunDir(base / f"seed{seeds[0]}") if seeds else RunDir(base)
+    if not run.best_model_path.is_file():
+        raise ExperimentError(f"--upstream-as-is: {name} has no finished epoch in {run.path} yet; run it first")
+    return upstream, run
+
+
+def _upstream_note(upstream: Experiment, setting: str, run: RunDir, epochs: int | None) -> dict[str, Any]:
+    """What a results file says about an upstream run taken as it stood, against its experiment's schedule."""
+    from .training.config import PAPER_COMMON
+
+    state = run.read_state()
+    done = int(state.get("epochs_done", 0))
+    schedule = int(epochs or upstream.train.get("epochs") or PAPER_COMMON["epochs"])
+    return {
+        "experiment": upstream.name,
+        "setting": setting,
+        "run_dir": str(run.path),
+        "epochs_completed": done,
+        "schedule_epochs": schedule,
+        "status": "complete" if done >= schedule else "partial",
+        "best_val_accuracy": state.get("best_val_accuracy"),
+        "best_epoch": state.get("best_epoch"),
+    }
 
 
 def _train_or_resume(experiment: Experiment, run: RunDir, data_dir: Path, train_args: dict[str, Any], verbose: int):

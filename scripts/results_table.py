@@ -52,8 +52,21 @@ def _status(document: dict[str, Any]) -> str:
     done = min(r["epochs_completed"] for r in document["runs"])
     schedule = document.get("schedule_epochs")
     if document["status"] == "complete":
-        return f"complete ({done} epochs)"
-    return f"**partial**: {done} of {schedule} epochs"
+        text = f"complete ({done} epochs)"
+    else:
+        text = f"**partial**: {done} of {schedule} epochs"
+    for upstream in document.get("upstream", []):  # a run started from another run taken as it stood
+        if upstream["status"] != "complete":
+            text += (f"; from {upstream['experiment']} at {upstream['epochs_completed']} of "
+                     f"{upstream['schedule_epochs']} epochs")
+    return text
+
+
+def _target(expected: dict[str, Any]) -> str:
+    """The published figure; for an experiment with none, its stated goal (marked as such)."""
+    if expected.get("accuracy") is not None:
+        return _num(expected["accuracy"])
+    return f"goal {_num(expected['goal'], 2)}" if expected.get("goal") is not None else "–"
 
 
 def _unmasked(document: dict[str, Any]) -> str:
@@ -79,7 +92,7 @@ def render(results: list[dict[str, Any]]) -> str:
         macro = doc["summary"]["macro_f1"]["mean"] if doc.get("summary") else first["test"]["macro_f1"]
         per_epoch = f"{sum(seconds) / len(seconds):.1f}" if seconds else "–"
         lines.append(
-            f"| `{doc['experiment']}` | {_status(doc)} | {_accuracy(doc)} | {_num(doc['expected'].get('accuracy'))} "
+            f"| `{doc['experiment']}` | {_status(doc)} | {_accuracy(doc)} | {_target(doc['expected'])} "
             f"| {_num(macro)} | {_unmasked(doc)} | {first['test']['faces']:,} | {doc['precision']}, {doc['backend']} "
             f"| {per_epoch} | `{commit or '?'}` |"
         )

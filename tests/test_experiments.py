@@ -158,3 +158,39 @@ def test_an_experiment_defined_on_a_slice_builds_that_slice(tmp_path):
     (tmp_path / "bad.py").write_text('BUILD = {"source": "fer2013", "limit": 0}\nTRAIN = {}\nEXPECTED = {}\n')
     with pytest.raises(ExperimentError, match=r"BUILD\['limit'\] must be a positive number of images, not 0"):
         build_options(load_experiment("bad", tmp_path), tmp_path / "datasets", None, False)
+
+
+def test_a_run_can_start_from_an_upstream_run_as_it_stands(shared_data, tmp_path):
+    from maskthefer.data.build import build_dataset
+    from maskthefer.experiments import build_options
+    from maskthefer.training import TrainConfig, train
+
+    configs = tmp_path / "configs"
+    write_tiny_experiment(configs, "tiny_up", epochs=2)
+    write_tiny_experiment(configs, "tiny_down", epochs=1, init_from="@tiny_up")
+    where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
+    # The upstream schedule (2 epochs) is interrupted after 1: train its run folder for one epoch by hand.
+    options = build_options(load_experiment("tiny_up", configs), where["datasets_dir"], 200, False)
+    build_dataset(options)
+    up = load_experiment("tiny_up", configs).train
+    upstream_dir = tmp_path / "runs" / "tiny_up-limit200"  # where the experiment keeps its run for --limit 200
+    train(TrainConfig(data=str(options.out_dir), run_dir=str(upstream_dir), epochs=1, verbose=0, model=up["model"],
+                      model_args=up["model_args"], batch_size=up["batch_size"]))
+
+    results = tmp_path / "results"
+    result = run_experiment("tiny_down", limit=200, progress=False, verbose=0, results=results, upstream_as_is=True,
+                            **where)
+    document = json.loads((results / "tiny_down.json").read_text())
+    assert document["status"] == "complete"  # its own 1-epoch schedule
+    (note,) = document["upstream"]
+    assert note["experiment"] == "tiny_up" and note["setting"] == "init_from"
+    assert note["epochs_completed"] == 1 and note["schedule_epochs"] == 2 and note["status"] == "partial"
+    config = json.loads((Path(result["run_dir"]) / "config.json").read_text())
+    assert Path(config["init_from"]) == upstream_dir.resolve()
+    assert json.loads((upstream_dir / "state.json").read_text())["epochs_done"] == 1  # not trained any further
+    from test_results_table import load_script
+
+    assert "from tiny_up at 1 of 2 epochs" in load_script().render([document])
+
+    with pytest.raises(ExperimentError, match="tiny_up has no finished epoch"):
+        run_experiment("tiny_down", limit=100, progress=False, verbose=0, results=False, upstream_as_is=True, **where)

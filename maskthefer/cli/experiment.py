@@ -26,9 +26,13 @@ from ..workspace import DATASETS_DIR, RUNS_DIR
 @click.option("--record-partial", is_flag=True,
               help="Train nothing: evaluate the run as it stands (still running or interrupted) and record it "
                    "as partial.")
+@click.option("--upstream-as-is", is_flag=True,
+              help="Take the runs that '@NAME' settings point at (e.g. --init-from) as they stand, at least one "
+                   "finished epoch, instead of training them to the end first; the results file says how far "
+                   "they had got.")
 @click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
 def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, results_dir, record_partial,
-               quiet) -> None:
+               upstream_as_is, quiet) -> None:
     """Run an experiment from experiments/NAME.py: build -> train -> evaluate -> compare with the paper.
 
     \b
@@ -63,6 +67,6 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
     result = run_experiment(
         name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
         progress=not quiet, verbose=0 if quiet else 1, results=results_dir, command=shlex.join(["maskthefer", *sys.argv[1:]]),
-        record_partial=record_partial,
+        record_partial=record_partial, upstream_as_is=upstream_as_is,
     )
     click.echo(format_comparison(result))
