@@ -12,6 +12,8 @@ AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGME
 OPTIMIZER_CHOICES = ("sgd", "adamw")  # maskthefer.training.OPTIMIZERS
 SCHEDULE_CHOICES = ("plateau", "cosine", "onecycle")  # maskthefer.training.SCHEDULES
 TRAINABLE_CHOICES = ("all", "last-conv", "head")  # maskthefer.training.config.TRAINABLE_SCHEMES
+PARADIGM_CHOICES = ("standard", "cl", "kd")  # maskthefer.training.paradigms.PARADIGMS
+CROP_CHOICES = ("masked", "unmasked")  # maskthefer.training.paradigms.TRAIN_CROPS
 
 
 @click.command("train")
@@ -69,6 +71,22 @@ TRAINABLE_CHOICES = ("all", "last-conv", "head")  # maskthefer.training.config.T
                    "(only the layers after the last convolution). Frozen batch norms stay in inference mode "
                    "[all].")
 @click.option("--pairs", is_flag=True, default=None, help="Also train on each face's unmasked crop (same label).")
+@click.option("--crops", type=click.Choice(CROP_CHOICES),
+              help="Crops to train, validate and test on: masked, or unmasked (e.g. a teacher for --paradigm kd) "
+                   "[masked].")
+@click.option("--paradigm", type=click.Choice(PARADIGM_CHOICES),
+              help="standard: cross-entropy on the crops; cl: MSD-E contrastive learning, both crops of a face "
+                   "through one network, lambda*MSE(features) + alpha*(CE_unmasked + CE_masked); kd: MSD-E "
+                   "distillation from a frozen --teacher [standard].")
+@click.option("--cl-lambda", type=FiniteFloat(min=0), help="cl: weight of the feature MSE [0.2, MSD-E].")
+@click.option("--cl-alpha", type=FiniteFloat(min=0, min_open=True), help="cl: weight of each cross-entropy [1.0].")
+@click.option("--teacher", type=click.Path(path_type=Path),
+              help="kd: a run trained on unmasked crops (train --crops unmasked); frozen, it sees the unmasked crop.")
+@click.option("--kd-lambda", type=FiniteFloat(min=0), help="kd: weight of the teacher-student feature MSE [100].")
+@click.option("--kd-p", type=FiniteFloat(0, 1),
+              help="kd: probability that the student sees a face's masked crop, else its unmasked one [0.5].")
+@click.option("--feature-layer", metavar="NAME",
+              help="cl/kd: the layer whose outputs the MSE compares [the model's penultimate layer, 'features'].")
 @click.option("--steps-per-epoch", type=click.IntRange(min=1), help="Cap on batches per epoch (quick runs).")
 @click.option("--workers", type=click.IntRange(min=1), help="Threads preparing batches (for --augment idg) [1].")
 @click.option("--devices", metavar="all|N",
@@ -93,6 +111,9 @@ def train(**kw) -> None:
       maskthefer train --data datasets/ckplus --init-from runs/vgg-lite --trainable last-conv --run-dir runs/ft
       maskthefer train --schedule cosine --warmup-epochs 2 --label-smoothing 0.1 --epochs 30 --run-dir runs/fast
       maskthefer train --optimizer adamw --schedule onecycle --epochs 30 --run-dir runs/adamw
+      maskthefer train --model resnet18 --paradigm cl --run-dir runs/cl              # MSD-E contrastive
+      maskthefer train --model resnet18 --crops unmasked --run-dir runs/teacher
+      maskthefer train --model resnet18 --paradigm kd --teacher runs/teacher --run-dir runs/kd
 
     Unset options take the paper's value for the dataset (FER2013 or CK+, from its manifest). The run
     directory receives config.json, history.csv, curves.png, best.keras, last.keras, checkpoint.keras,

@@ -7,7 +7,8 @@
 Results go to RUN/evaluation/<split>/ (see `writers` for the files). When the records carry the unmasked crop
 of each face (every dataset built by `maskthefer build-dataset` does), the same model is also evaluated on
 those crops, into RUN/evaluation/<split>/unmasked/, and the per-class "impact of the mask" (masked minus
-unmasked accuracy) is written to mask_impact.csv/.png and into metrics.json. `unmasked="auto"` does this
+unmasked accuracy) is written to mask_impact.csv/.png and into metrics.json, together with the masked,
+unmasked and average accuracy side by side (MSD-E Table 5 layout, `paired_accuracy` in metrics.json). `unmasked="auto"` does this
 whenever the pairs exist; True demands them; False skips them.
 """
 
@@ -27,6 +28,7 @@ from ..runs import RunDir, write_json
 from . import reference, tables
 from .loading import EvaluationError, LoadedRun, load_run, predict_proba
 from .metrics import ClassificationMetrics, compute_metrics, mask_impact
+from .paired import paired_accuracy, paired_table
 from .writers import write_evaluation, write_mask_impact
 
 UnmaskedChoice = Literal["auto"] | bool
@@ -59,6 +61,7 @@ class EvaluationReport:
     main: SetEvaluation
     unmasked: SetEvaluation | None = None
     impact: list[dict[str, Any]] | None = None
+    paired: dict[str, Any] | None = None  # masked / unmasked / average accuracy (MSD-E Table 5 layout)
     dataset_kind: str | None = None
     rejections: dict[str, int] | None = None  # photos only: faces not found, per reason
     images_total: int | None = None
@@ -221,9 +224,11 @@ def attach_impact(report: EvaluationReport, title: str) -> None:
     """Compute the masked-vs-unmasked table, write it, and add it to the main metrics.json."""
     assert report.unmasked is not None
     report.impact = mask_impact(report.main.metrics, report.unmasked.metrics)
+    report.paired = paired_accuracy(report.main.metrics, report.unmasked.metrics)
     files = write_mask_impact(report.out_dir, report.impact, title)
     document = report.main.document
     document["mask_impact"] = report.impact
+    document["paired_accuracy"] = report.paired
     document["files"] = document["files"] + files
     write_json(report.out_dir / "metrics.json", document)
 
@@ -281,9 +286,24 @@ def format_report(report: EvaluationReport) -> str:
         lines.append(tables.mask_impact_table(report.impact, paper_cols))
         if paper_cols is not None:
             lines.append("paper columns: published FER2013 figures (Table V), not measured here")
+    if report.paired is not None:
+        lines += ["", "MASKED AND UNMASKED SIDE BY SIDE (MSD-E Table 5 layout; same faces, same model)"]
+        lines.append(paired_table({method_label(report.loaded.config, report.loaded.model_name): report.paired}))
     lines += ["", "classification report:", main.report_text.rstrip()]
     lines += [*report.notes, f"written to {report.out_dir}"]
     return "\n".join(lines)
+
+
+def method_label(config: dict[str, Any], model_name: str) -> str:
+    """The model and how it was trained, as MSD-E names its rows: baseline (masked), Mix, CL, KD."""
+    paradigm = config.get("paradigm", "standard")
+    if paradigm != "standard":
+        how = paradigm.upper()
+    elif config.get("pairs"):
+        how = "Mix: masked + unmasked"
+    else:
+        how = f"{config.get('crops', 'masked')} crops"
+    return f"{model_name} ({how})"
 
 
 def _f(value: float | None) -> str:

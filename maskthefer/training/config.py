@@ -130,6 +130,14 @@ class TrainConfig:
     init_from: str | os.PathLike | None = None  # a run folder or .keras file whose matching layers start the model
     trainable: str | None = None  # "all" (default), "last-conv" or "head": which layers train
     pairs: bool | None = None  # also train on the unmasked crops (expression task)
+    crops: str | None = None  # "masked" (default) or "unmasked": the crops trained, validated and tested on
+    paradigm: str | None = None  # "standard" (default), "cl" or "kd" (MSD-E; see `training.paradigms`)
+    cl_lambda: float | None = None  # cl: weight of the feature MSE [0.2]
+    cl_alpha: float | None = None  # cl: weight of each cross-entropy [1.0]
+    kd_lambda: float | None = None  # kd: weight of the teacher-student feature MSE [100]
+    kd_p: float | None = None  # kd: probability that the student sees the masked crop [0.5]
+    teacher: str | os.PathLike | None = None  # kd: a run trained on unmasked crops
+    feature_layer: str | None = None  # cl/kd: the layer whose output is compared [the model's penultimate]
     steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
     workers: int | None = None  # threads preparing batches (mainly for --augment idg)
     devices: int | str | None = None  # data parallelism: a count or "all" (see `distribute`); None: one device

@@ -6,7 +6,10 @@ host, because that is what ImageDataGenerator does.
 
 Tasks:
 - "expression": the masked crops with their emotion labels (`pairs=True` adds every training face's
-  unmasked crop with the same label; validation and test stay masked, the condition the paper measures);
+  unmasked crop with the same label; validation and test stay masked, the condition the paper measures;
+  `crops="unmasked"` uses the unmasked crops instead, everywhere - a teacher for distillation;
+  `stacked_pairs=True` keeps each face's two crops together, stacked on a channel axis as (N, H, W, 2) with
+  the masked crop first, for the paradigms of `training.paradigms`);
 - "mask" (MCN): every face contributes its masked crop (label 1, "masked") and its unmasked crop (label 0,
   "unmasked").
 
@@ -33,7 +36,7 @@ from .config import TrainingError
 
 @dataclass
 class Arrays:
-    images: np.ndarray  # (N, H, W) uint8
+    images: np.ndarray  # (N, H, W) uint8, or (N, H, W, 2): a face's masked and unmasked crop stacked
     labels: np.ndarray  # (N,) int64
 
     def __len__(self) -> int:
@@ -59,6 +62,14 @@ def _masked(split: SplitData) -> Arrays:
     return Arrays(split.images, split.labels)
 
 
+def _unmasked(split: SplitData) -> Arrays:
+    return Arrays(split.unmasked, split.labels)
+
+
+def _stacked(split: SplitData) -> Arrays:
+    return Arrays(np.stack([split.images, split.unmasked], axis=-1), split.labels)
+
+
 def _both_crops(split: SplitData, labels: str) -> Arrays:
     """Masked and unmasked crops of every face; labels are the emotions or masked(1)/unmasked(0)."""
     images = np.concatenate([split.images, split.unmasked])
@@ -78,9 +89,11 @@ def prepare_data(
     validation_seed: int,
     pairs: bool = False,
     test_split: str = "test",
+    crops: str = "masked",
+    stacked_pairs: bool = False,
 ) -> TrainingData:
     """Load the dataset's train (and test) split and hold out a stratified validation part of train."""
-    unmasked = task == "mask" or pairs
+    unmasked = task == "mask" or pairs or stacked_pairs or crops == "unmasked"
     full = load_split(data_dir, "train", unmasked=unmasked)
     if len(full) < 2:
         raise TrainingError(f"{data_dir}: the train split has {len(full)} faces; training needs at least 2")
@@ -94,25 +107,30 @@ def prepare_data(
     val_part = full.subset(np.flatnonzero(is_val))
     test_part = None
     if test_split in manifest.get("splits", {}):
-        test_part = load_split(data_dir, test_split, unmasked=task == "mask")
+        test_part = load_split(data_dir, test_split, unmasked=task == "mask" or crops == "unmasked")
 
     if task == "mask":
         train, validation = _both_crops(train_part, "mask"), _both_crops(val_part, "mask")
         test = _both_crops(test_part, "mask") if test_part is not None else None
         class_names = MASK_CLASS_NAMES
     else:
-        train = _both_crops(train_part, "expression") if pairs else _masked(train_part)
-        validation = _masked(val_part)
-        test = _masked(test_part) if test_part is not None else None
+        one_crop = _unmasked if crops == "unmasked" else _masked
+        if stacked_pairs:
+            train, validation = _stacked(train_part), _stacked(val_part)
+        else:
+            train = _both_crops(train_part, "expression") if pairs else one_crop(train_part)
+            validation = one_crop(val_part)
+        test = one_crop(test_part) if test_part is not None else None
         class_names = tuple(full.class_names)
     return TrainingData(train, validation, test, class_names, tuple(full.images.shape[1:3]))
 
 
 def load_training_data(data_dir: os.PathLike | str, task: str, resolved: dict[str, Any]) -> TrainingData:
-    """`prepare_data` with a run's resolved settings (hold-out, pairs, test split)."""
+    """`prepare_data` with a run's resolved settings (hold-out, pairs, crops, paradigm, test split)."""
     return prepare_data(
         data_dir, read_manifest(data_dir), task=task, validation_fraction=resolved["validation_fraction"],
         validation_seed=resolved["validation_seed"], pairs=resolved["pairs"], test_split=resolved["test_split"],
+        crops=resolved.get("crops", "masked"), stacked_pairs=resolved.get("paradigm", "standard") != "standard",
     )
 
 
@@ -168,7 +186,8 @@ class BatchSequence(keras.utils.PyDataset):
         super().__init__(workers=workers, use_multiprocessing=False, max_queue_size=max(10, 2 * workers))
         if len(arrays) == 0:
             raise TrainingError("cannot build batches from an empty set of images")
-        self.images = arrays.images[..., None]  # a view: (N, H, W, 1)
+        # A view: (N, H, W, 1); stacked crop pairs (N, H, W, 2) already have their channel axis.
+        self.images = arrays.images if arrays.images.ndim == 4 else arrays.images[..., None]
         self.onehot = np.eye(num_classes, dtype=np.float32)[arrays.labels]
         self.batch_size = int(batch_size)
         self.repeat = repeat

@@ -14,6 +14,7 @@ from .callbacks import PlateauCallback, RunRecorder
 from .data import BatchSequence
 from .distribute import check_batch_size, current_plan, even_batch_notes
 from .model import fit_targets
+from .paradigms.session import paradigm_of
 from .schedule import effective_lr, schedule_steps, step_lr
 from .scoring import INFERENCE_BATCH, test_accuracy
 from .session import Session
@@ -26,9 +27,12 @@ def run_fit(session: Session, *, verbose: int, say) -> RunDir:
     check_batch_size(cfg["batch_size"])
     plan = current_plan()
     train_batches = session.train_batches
-    val_batches = BatchSequence(
+    paradigm = paradigm_of(cfg)
+    make = BatchSequence if paradigm is None else paradigm.validation_batches  # cl/kd: stacked crop pairs
+    val_batches = make(
         data.validation, num_classes=len(data.class_names), batch_size=max(cfg["batch_size"], INFERENCE_BATCH),
-        repeat=False, targets=fit_targets(classifier), batch_multiple=plan.batch_multiple,
+        repeat=False, targets=fit_targets(classifier) if paradigm is None else paradigm.targets,
+        batch_multiple=plan.batch_multiple,
     )
     schedule = cfg.get("schedule", "plateau")
     plateau = PlateauCallback(session.plateau, active=schedule == "plateau")

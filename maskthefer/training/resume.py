@@ -33,9 +33,11 @@ from .config import (
     parse_input_shape,
 )
 from .curves import read_history
-from .data import prepare_data
+from .data import load_training_data
 from .distribute import record as distribution_record
 from .model import classifier_of, compile_training_model
+from .paradigms import PARADIGM_DEFAULTS
+from .paradigms.session import paradigm_of
 from .schedule import PlateauState
 from .session import Session, classifier_saver, host_transform, make_train_batches
 from .trainable import set_trainable
@@ -62,7 +64,7 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
     if not run.path.is_dir():
         raise TrainingError(f"cannot resume: run directory {run.path} does not exist")
-    saved = {**NEWER_KEYS_DEFAULTS, **run.read_config()}
+    saved = {**NEWER_KEYS_DEFAULTS, **PARADIGM_DEFAULTS, **run.read_config()}  # older runs: standard, masked
     state = run.read_state()
     check_resume_request(config, saved)
     for leftover in [*run.path.glob(".tmp-*"), *run.path.glob("*.tmp")]:  # half-written files of a killed run
@@ -73,7 +75,7 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
 
     done = int(state.get("epochs_done", 0))
     resolved = {key: saved[key] for key in resolved_keys(saved)}
-    resolved.update({key: saved[key] for key in NEWER_KEYS_DEFAULTS})
+    resolved.update({key: saved[key] for key in (*NEWER_KEYS_DEFAULTS, *PARADIGM_DEFAULTS)})
     resolved["epochs"] = int(config.epochs or saved["epochs"])
     if resolved["epochs"] < done:
         raise TrainingError(f"{run.path} has already finished {done} epochs; --epochs {resolved['epochs']} is fewer")
@@ -89,20 +91,25 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
         return restart(run, saved, resolved, data_dir)
 
     transform = host_transform(resolved)
-    data = prepare_data(
-        data_dir, manifest, task=saved["task"], validation_fraction=resolved["validation_fraction"],
-        validation_seed=resolved["validation_seed"], pairs=resolved["pairs"], test_split=resolved["test_split"],
-    )
+    data = load_training_data(data_dir, saved["task"], resolved)
+    paradigm = paradigm_of(resolved)
     # Zoo models rebuild from their constructor arguments, which carry no dtype policy: load under the run's
     # policy, or a bf16 run would continue in float32.
     with dtype_policy(resolved["mixed_precision"]):
         training_model = keras.saving.load_model(run.checkpoint_path, compile=False)
-        classifier = classifier_of(training_model, saved["classifier_layer"])
-        set_trainable(classifier, resolved["trainable"])
-        batches = make_train_batches(data, resolved, classifier, done, transform)
-        compile_training_model(
-            training_model, classifier, resolved, steps_per_epoch=batches.batches_per_epoch, jit_compile="auto"
-        )
+        if paradigm is not None:  # the wrapper holds a view of the classifier: rebuild it, synced before saves
+            classifier, sync = paradigm.restore(training_model, saved)
+            batches = make_train_batches(data, resolved, classifier, done, transform)
+            paradigm.compile(training_model, resolved, steps_per_epoch=batches.batches_per_epoch)
+            save_classifier = synced_saver(sync, classifier_saver(classifier, resolved["mixed_precision"]))
+        else:
+            classifier = classifier_of(training_model, saved["classifier_layer"])
+            set_trainable(classifier, resolved["trainable"])
+            batches = make_train_batches(data, resolved, classifier, done, transform)
+            compile_training_model(
+                training_model, classifier, resolved, steps_per_epoch=batches.batches_per_epoch, jit_compile="auto"
+            )
+            save_classifier = classifier_saver(classifier, resolved["mixed_precision"])
     iterations = restore_optimizer(training_model, run.checkpoint_path, state)
     if not restore_seed_states(training_model, state.get("seed_states")):
         log.warning("random seed states not restored: dropout and augmentation draws differ from an uninterrupted run")
@@ -115,11 +122,20 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
     history = [row for row in read_history(run.history_path) if row["epoch"] <= done]
     say(f"resuming {run.path} at epoch {done + 1}/{resolved['epochs']} (optimizer step {iterations})")
     return Session(
-        run, {**saved, **on_disk, **resolved}, data, training_model, classifier,
-        classifier_saver(classifier, resolved["mixed_precision"]), done,
+        run, {**saved, **on_disk, **resolved}, data, training_model, classifier, save_classifier, done,
         PlateauState.from_dict(state["plateau"]), history,
         {"val_accuracy": state.get("best_val_accuracy"), "epoch": state.get("best_epoch")}, batches, transform,
     )
+
+
+def synced_saver(sync: Callable[[], None], save: Callable[[Path], None]) -> Callable[[Path], None]:
+    """`save`, after `sync` has copied the training wrapper's weights into the classifier it saves."""
+
+    def synced(path: Path) -> None:
+        sync()
+        save(path)
+
+    return synced
 
 
 def restore_optimizer(training_model, checkpoint: Path, state: dict[str, Any]) -> int:
@@ -172,7 +188,7 @@ def check_resume_request(config: TrainConfig, saved: dict[str, Any]) -> None:
             value = asdict(value)
         elif name == "input_shape":
             value = list(parse_input_shape(value))
-        elif name in ("attention_from", "init_from"):
+        elif name in ("attention_from", "init_from", "teacher"):
             value = str(Path(value).resolve())
         elif name == "mixed_precision":
             value = concrete_precision(None if value in ("", "none", "off", "float32") else value)

@@ -21,6 +21,7 @@ from .data import BatchSequence, IDGTransform, TrainingData
 from .distribute import check_batch_size, current_plan
 from .init_from import initialise_from
 from .model import build_training_model, compile_training_model, fit_targets
+from .paradigms.session import paradigm_of
 from .run_folder import clear_run, run_config
 from .schedule import PlateauState
 from .trainable import frozen_layers, set_trainable
@@ -54,9 +55,12 @@ def host_transform(resolved: dict[str, Any]) -> IDGTransform | None:
 def make_train_batches(data: TrainingData, resolved: dict[str, Any], classifier, first_epoch: int, transform):
     """The endless, reproducible stream of training batches (see `BatchSequence`)."""
     check_batch_size(resolved["batch_size"])
-    return BatchSequence(
+    paradigm = paradigm_of(resolved)
+    make = BatchSequence if paradigm is None else paradigm.train_batches  # cl/kd: stacked crop pairs
+    return make(
         data.train, num_classes=len(data.class_names), batch_size=resolved["batch_size"], repeat=True,
-        seed=resolved["seed"], first_epoch=first_epoch, targets=fit_targets(classifier),
+        seed=resolved["seed"], first_epoch=first_epoch,
+        targets=fit_targets(classifier) if paradigm is None else paradigm.targets,
         max_batches=resolved["steps_per_epoch"], transform=transform, workers=resolved["workers"],
         batch_multiple=current_plan().batch_multiple,
     )
@@ -99,16 +103,21 @@ def start_session(
     with dtype_policy(resolved["mixed_precision"]):
         classifier = build()
         record = {**model_record, **prepare_classifier(classifier, resolved, say)}
-        training_model = build_training_model(
-            classifier,
-            input_dtype="float32" if resolved["augment"] == "idg" else "uint8",
-            augmentation=resolved["augmentation"] if resolved["augment"] == "layers" else None,
-            seed=resolved["seed"],
-        )
+        input_dtype = "float32" if resolved["augment"] == "idg" else "uint8"
+        augmentation = resolved["augmentation"] if resolved["augment"] == "layers" else None
         batches = make_train_batches(data, resolved, classifier, 0, transform)
-        compile_training_model(
-            training_model, classifier, resolved, steps_per_epoch=batches.batches_per_epoch, jit_compile="auto"
-        )
+        paradigm = paradigm_of(resolved)
+        if paradigm is not None:  # MSD-E's contrastive learning or distillation: a wrapper around the classifier
+            training_model = paradigm.build(classifier, resolved, class_names=data.class_names,
+                                            input_dtype=input_dtype, augmentation=augmentation, say=say)
+            paradigm.compile(training_model, resolved, steps_per_epoch=batches.batches_per_epoch)
+        else:
+            training_model = build_training_model(
+                classifier, input_dtype=input_dtype, augmentation=augmentation, seed=resolved["seed"]
+            )
+            compile_training_model(
+                training_model, classifier, resolved, steps_per_epoch=batches.batches_per_epoch, jit_compile="auto"
+            )
 
     if overwrite:
         clear_run(run)  # only now: a request that fails above leaves the old run untouched

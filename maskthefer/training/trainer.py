@@ -22,6 +22,7 @@ from .config import DEFAULT_MODEL, TrainConfig, TrainingError, default_run_dir, 
 from .data import load_training_data
 from .distribute import check_batch_size, data_parallel
 from .loop import run_fit
+from .paradigms import resolve_paradigm
 from .resume import resume_session
 from .run_folder import printer, refuse_existing_run
 from .session import Session, start_session
@@ -48,6 +49,7 @@ def _new_session(config: TrainConfig, say) -> Session:
     spec = model_spec(model_name)  # unknown names fail here, before any data is read
     manifest = read_manifest(config.data)
     resolved = resolve(config, manifest, task=spec.task)
+    resolved.update(resolve_paradigm(config, task=spec.task, pairs=resolved["pairs"]))
     resolved["mixed_precision"] = concrete_precision(resolved["mixed_precision"])
     check_batch_size(resolved["batch_size"])
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
