@@ -317,6 +317,7 @@ def _comparison(experiment, dataset, base, limit, epochs, reports, measurements,
         metrics = reports[0].main.metrics
         measured = {
             "accuracy": metrics.accuracy,
+            "unmasked_accuracy": reports[0].unmasked.metrics.accuracy if reports[0].unmasked is not None else None,
             "macro_f1": metrics.macro_f1,
             "per_class": dict(zip(metrics.class_names, metrics.per_class_accuracy)),
         }
@@ -327,6 +328,7 @@ def _comparison(experiment, dataset, base, limit, epochs, reports, measurements,
         measured = {
             "accuracy": summary["accuracy"]["mean"],
             "accuracy_sd": summary["accuracy"]["sd"],
+            "unmasked_accuracy": summary.get("unmasked_accuracy", {}).get("mean"),
             "macro_f1": summary["macro_f1"]["mean"],
             "per_class": {name: stats["mean"] for name, stats in summary["per_class"].items()},
         }
@@ -360,6 +362,14 @@ def format_comparison(result: dict[str, Any]) -> str:
         lines.append("  PARTIAL: the schedule has not run to its end")
     lines.append(f"  {'':<10}{'measured':>10}{'expected':>10}")
     lines.append(f"  {'accuracy':<10}{number(measured['accuracy']):>10}{number(expected.get('accuracy')):>10}")
+    if measured.get("unmasked_accuracy") is not None or "unmasked_accuracy" in expected:
+        # The same faces' unmasked crops and the mean of both: MSD-E's Table 5 columns.
+        unmasked = measured.get("unmasked_accuracy")
+        average = None if unmasked is None or measured["accuracy"] is None else (measured["accuracy"] + unmasked) / 2
+        paper = expected.get("unmasked_accuracy")
+        paper_average = None if paper is None or expected.get("accuracy") is None else (expected["accuracy"] + paper) / 2
+        lines.append(f"  {'unmasked':<10}{number(unmasked):>10}{number(paper):>10}")
+        lines.append(f"  {'average':<10}{number(average):>10}{number(paper_average):>10}")
     for name, value in measured["per_class"].items():
         lines.append(f"  {name:<10}{number(value):>10}{number(expected.get('per_class', {}).get(name)):>10}")
     if expected.get("source"):
