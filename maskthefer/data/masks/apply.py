@@ -9,6 +9,8 @@ warping, colouring and lighting the few hundred pixels its mask covers.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -25,6 +27,7 @@ _BAND_PIXELS = 1 << 18  # window pixels drawn at once: some 10 MB per float laye
 _PPU_STEPS_PER_OCTAVE = 2  # cached template resolutions: 2^(k/2), so FER2013's faces need one or two
 _EYE_CLEARANCE = (0.06, 0.13)  # mask fades out between these distances (IOD) below the lower eyelids
 _LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR -> gray, as cv2.cvtColor
+_EDGE_STEPS = np.linspace(0.0, 1.0, 9)  # where the drawn box's border is probed
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:
@@ -42,14 +45,14 @@ def _check_image(image: np.ndarray) -> np.ndarray:
 def template_resolution(pixels_per_iod: float) -> float:
     """The cached template resolution for a face `pixels_per_iod` px between the eyes: the nearest
     half-octave step (at most 19 % finer or coarser than the face), within the allowed range."""
-    steps = np.round(np.log2(max(pixels_per_iod, 1.0)) * _PPU_STEPS_PER_OCTAVE)
-    return float(np.clip(2.0 ** (steps / _PPU_STEPS_PER_OCTAVE), *_PPU_RANGE))
+    steps = round(math.log2(max(pixels_per_iod, 1.0)) * _PPU_STEPS_PER_OCTAVE)  # halves to even, as np.round
+    return min(max(2.0 ** (steps / _PPU_STEPS_PER_OCTAVE), _PPU_RANGE[0]), _PPU_RANGE[1])
 
 
 def _window(warp: FaceWarp, drawn: tuple, image_shape: tuple) -> tuple[int, int, int, int] | None:
     """Image window (left, top, right, bottom) that the warped template can touch, or None if outside."""
     x0, y0, x1, y1 = drawn
-    edge = np.linspace(0.0, 1.0, 9)
+    edge = _EDGE_STEPS
     xs, ys = x0 + (x1 - x0) * edge, y0 + (y1 - y0) * edge
     border = np.empty((36, 2))
     border[:9, 0], border[:9, 1] = xs, y0  # top, bottom, left and right edges, nine points each
@@ -58,10 +61,9 @@ def _window(warp: FaceWarp, drawn: tuple, image_shape: tuple) -> tuple[int, int,
     border[27:, 0], border[27:, 1] = x1, ys
     mapped = warp.forward(border)
     pad = 2.0 + 0.1 * warp.iod
-    left = int(max(np.floor(mapped[:, 0].min() - pad), 0))
-    top = int(max(np.floor(mapped[:, 1].min() - pad), 0))
-    right = int(min(np.ceil(mapped[:, 0].max() + pad), image_shape[1]))
-    bottom = int(min(np.ceil(mapped[:, 1].max() + pad), image_shape[0]))
+    (low_x, low_y), (high_x, high_y) = mapped.min(axis=0).tolist(), mapped.max(axis=0).tolist()
+    left, top = max(math.floor(low_x - pad), 0), max(math.floor(low_y - pad), 0)
+    right, bottom = min(math.ceil(high_x + pad), image_shape[1]), min(math.ceil(high_y + pad), image_shape[0])
     if right <= left or bottom <= top:
         return None
     return left, top, right, bottom

@@ -8,6 +8,8 @@ away from the face, and is made stiffer (more smoothing) when it would fold the 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -31,15 +33,22 @@ def _apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 def _orientation_preserving(h: np.ndarray, at: np.ndarray) -> bool:
     """True when the mapping keeps left and right where they were at point `at` (no mirror, no fold)."""
-    j = h[:2, :2] - np.outer(_apply_homography(h, at[None])[0], h[2, :2])
+    j = h[:2, :2] - _apply_homography(h, at[None]).T * h[2, :2]  # minus the outer product of image point and h[2]
     return bool(j[0, 0] * j[1, 1] - j[0, 1] * j[1, 0] > 0)
+
+
+_SQRT2 = float(np.sqrt(2.0))
 
 
 def _normaliser(points: np.ndarray) -> np.ndarray:
     """Hartley's conditioning: move the points' centroid to 0 and their mean distance to sqrt(2)."""
-    centre = points.mean(axis=0)
-    scale = np.sqrt(2.0) / max(float(np.mean(np.hypot(*(points - centre).T))), 1e-12)
-    return np.array([[scale, 0.0, -scale * centre[0]], [0.0, scale, -scale * centre[1]], [0.0, 0.0, 1.0]])
+    # Sums divided by the count: what np.mean computes, without its per-call cost (a face makes two of these).
+    count = len(points)
+    centre = points.sum(axis=0) / count
+    offsets = points - centre
+    scale = _SQRT2 / max(float(np.hypot(offsets[:, 0], offsets[:, 1]).sum()) / count, 1e-12)
+    cx, cy = centre.tolist()
+    return np.array([[scale, 0.0, -scale * cx], [0.0, scale, -scale * cy], [0.0, 0.0, 1.0]])
 
 
 def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
@@ -57,7 +66,7 @@ def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
     design[:n, 8], design[n:, 8] = d[:, 0], d[:, 1]
     _, _, vt = np.linalg.svd(design)
     h = np.linalg.solve(nd, vt[-1].reshape(3, 3) @ ns)
-    if not np.all(np.isfinite(h)) or abs(h[2, 2]) < 1e-12:
+    if not np.isfinite(h).all() or abs(h[2, 2]) < 1e-12:
         return None
     return h / h[2, 2]
 
@@ -81,7 +90,7 @@ def _global_transform(src: np.ndarray, dst: np.ndarray, box: tuple) -> np.ndarra
     if homography is not None:
         # Defined up to scale: make w positive at the anchors so the checks below read simply.
         homography = homography * (np.sign(src[0] @ homography[2, :2] + homography[2, 2]) or 1.0)
-        w = np.r_[corners, src] @ homography[2, :2] + homography[2, 2]
+        w = np.concatenate((corners, src)) @ homography[2, :2] + homography[2, 2]
         if w.min() > 0.4 * w.max() and _orientation_preserving(homography, src[0]):
             return homography
     affine = _affine(src, dst)
@@ -106,10 +115,10 @@ class FaceWarp:
         self.sigma = _SIGMA_IOD * self.iod
         self.centres = dst
         residual = dst - _apply_homography(self.homography, src)
-        if np.max(np.abs(residual)) > 1.5 * self.iod:
+        miss = float(np.abs(residual).max())
+        if miss > 1.5 * self.iod:
             raise MaskFitError(
-                f"the landmarks are too far from any face shape (mask anchors miss by "
-                f"{np.max(np.abs(residual)) / self.iod:.1f} eye distances)"
+                f"the landmarks are too far from any face shape (mask anchors miss by {miss / self.iod:.1f} eye distances)"
             )
         self.weights = self._fit_correction(residual)
 
@@ -130,7 +139,7 @@ class FaceWarp:
         dk_dx, dk_dy = k_probe * dx * (-1.0 / self.sigma**2), k_probe * dy * (-1.0 / self.sigma**2)
         weights = np.zeros_like(residual)
         for ridge in _STIFFNESS:
-            weights = np.linalg.solve(k + ridge * np.eye(len(k)), residual)
+            weights = np.linalg.solve(k + ridge * _identity(len(k)), residual)
             if _min_jacobian(dk_dx @ weights, dk_dy @ weights) >= _MIN_JACOBIAN:
                 return weights
         return weights * 0.0  # even the stiffest correction folds: fall back to the bare homography
@@ -161,7 +170,7 @@ class FaceWarp:
         # The whole inverse mapping (correction, then homography) is smooth at the scale of a few pixels:
         # computed on a coarse grid `step` pixels apart (one node past each end) and interpolated
         # bilinearly to every pixel by one affine warp.
-        step = int(np.clip(self.iod * _GRID_STEP_IOD, 1, _MAX_GRID_STEP))
+        step = int(min(max(self.iod * _GRID_STEP_IOD, 1), _MAX_GRID_STEP))
         columns, rows = width // step + 2, height // step + 2
         coarse = np.empty((rows, columns, 2))
         coarse[..., 0] = left + step * np.arange(columns)[None, :]
@@ -173,9 +182,16 @@ class FaceWarp:
         return dense
 
 
+@lru_cache(maxsize=4)
+def _identity(size: int) -> np.ndarray:
+    eye = np.eye(size)
+    eye.flags.writeable = False  # cached: shared by every caller
+    return eye
+
+
 def _min_jacobian(grad_x: np.ndarray, grad_y: np.ndarray) -> float:
     """Smallest det of d(x - correction(x))/dx over probe points, from the correction's derivatives along x
     and y ((P, 2) each); <= 0 means the mapping folds."""
     a, c = 1.0 - grad_x[:, 0], -grad_x[:, 1]
     b, d = -grad_y[:, 0], 1.0 - grad_y[:, 1]
-    return float(np.min(a * d - b * c))
+    return float((a * d - b * c).min())
