@@ -65,8 +65,12 @@ def family(model) -> str:
     return type(model).__name__
 
 
-def transfer_weights(target, source) -> dict[str, Any]:
-    """Copy every `source` layer whose name and weight shapes match into `target`; returns the report."""
+def transfer_weights(target, source, *, skip: dict[str, str] | None = None) -> dict[str, Any]:
+    """Copy every `source` layer whose name and weight shapes match into `target`; returns the report.
+
+    `skip` names layers to leave freshly initialised even when they match, with the reason.
+    """
+    skip = skip or {}
     if (is_zoo_model(target) or is_zoo_model(source)) and family(target) != family(source):
         raise TrainingError(
             f"--init-from holds a {family(source)!r} model and this run trains {family(target)!r}; weights transfer "
@@ -78,6 +82,9 @@ def transfer_weights(target, source) -> dict[str, Any]:
         if not layer.weights:
             continue
         match = source_layers.get(layer.name)
+        if layer.name in skip:
+            reinitialised[layer.name] = skip[layer.name]
+            continue
         if match is None:
             reinitialised[layer.name] = "not in the source model"
             continue
@@ -99,14 +106,42 @@ def transfer_weights(target, source) -> dict[str, Any]:
     }
 
 
-def initialise_from(target, source: str | os.PathLike, *, say=print) -> dict[str, Any]:
-    """Load `source`'s matching layers into `target`; names the re-initialised ones on stderr."""
+def initialise_from(target, source: str | os.PathLike, *, class_names=None, say=print) -> dict[str, Any]:
+    """Load `source`'s matching layers into `target`; names the re-initialised ones on stderr.
+
+    With `class_names` (this run's classes, in output order), the output layer is only taken over when the
+    source run was trained on the same classes in the same order: a 7-way head of CK+ with contempt means
+    something else than one of FER2013's 7 emotions even though the shapes match.
+    """
     path = resolve_source(source)
-    report = {"source": str(path.resolve()), **transfer_weights(target, load_source(path))}
+    skip = {}
+    theirs = source_class_names(path)
+    if class_names is not None and theirs is not None and list(theirs) != list(class_names):
+        skip[output_layer(target).name] = (
+            f"the source was trained on classes {', '.join(theirs)}; this run has {', '.join(class_names)}"
+        )
+    report = {"source": str(path.resolve()), **transfer_weights(target, load_source(path), skip=skip)}
     for name, why in report["reinitialised"].items():
         print(f"warning: --init-from: layer {name!r} re-initialised ({why})", file=sys.stderr, flush=True)
     say(f"init-from {path}: {len(report['loaded'])} layers loaded, {len(report['reinitialised'])} re-initialised")
     return report
+
+
+def source_class_names(path: Path) -> list[str] | None:
+    """The classes of the run a .keras file belongs to (its folder's config.json), if it is in a run folder."""
+    import json
+
+    config = path.parent / "config.json"
+    try:
+        names = json.loads(config.read_text()).get("class_names") if config.is_file() else None
+    except (OSError, ValueError):
+        return None
+    return list(names) if names else None
+
+
+def output_layer(model):
+    """The last layer with weights: the classifier's read-out."""
+    return [layer for layer in ordered_layers(model) if layer.weights][-1]
 
 
 def _shapes(shapes: list[tuple]) -> str:

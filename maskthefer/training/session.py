@@ -73,11 +73,11 @@ def plateau_state(resolved: dict[str, Any]) -> PlateauState:
     )
 
 
-def prepare_classifier(classifier, resolved: dict[str, Any], say) -> dict[str, Any]:
+def prepare_classifier(classifier, resolved: dict[str, Any], say, class_names=None) -> dict[str, Any]:
     """`--init-from` then `--trainable` on a freshly built classifier; returns what config.json records."""
     record: dict[str, Any] = {}
     if resolved.get("init_from"):
-        record["init_report"] = initialise_from(classifier, resolved["init_from"], say=say)
+        record["init_report"] = initialise_from(classifier, resolved["init_from"], class_names=class_names, say=say)
     scheme = resolved.get("trainable", "all")
     set_trainable(classifier, scheme)
     if scheme != "all":
@@ -102,7 +102,7 @@ def start_session(
     seed_everything(resolved["seed"])
     with dtype_policy(resolved["mixed_precision"]):
         classifier = build()
-        record = {**model_record, **prepare_classifier(classifier, resolved, say)}
+        record = {**model_record, **prepare_classifier(classifier, resolved, say, data.class_names)}
         input_dtype = "float32" if resolved["augment"] == "idg" else "uint8"
         augmentation = resolved["augmentation"] if resolved["augment"] == "layers" else None
         batches = make_train_batches(data, resolved, classifier, 0, transform)

@@ -118,3 +118,20 @@ def test_schemes_match_facechannels_own_and_keep_batch_norms_of_frozen_layers_ou
     assert set(set_trainable(vgg, "last-conv")) == {"block4_conv2", "block4_bn2", "fc1", "features", "predictions"}
     assert set(frozen_layers(vgg)) == set(CONVS[:-1] + BATCH_NORMS[:-1])
     assert set(set_trainable(vgg, "head")) == {"fc1", "features", "predictions"}
+
+
+def test_a_head_trained_on_other_classes_is_not_taken_over(source_run, tmp_path):
+    """Same shapes, other meaning: CK+ with contempt kept has 7 classes, but not FER2013's 7."""
+    from maskthefer.training.init_from import initialise_from
+
+    ours = ["angry", "contempt", "disgust", "fear", "happy", "sad", "surprise"]
+    target = create_model("vgg-lite", num_classes=7, input_shape=(48, 96, 1), **TINY_VGG)
+    before = target.get_layer("predictions").get_weights()[0].copy()
+    report = initialise_from(target, source_run.path, class_names=ours, say=lambda _: None)
+    assert list(report["reinitialised"]) == ["predictions"]
+    assert "this run has angry, contempt" in report["reinitialised"]["predictions"]
+    np.testing.assert_array_equal(target.get_layer("predictions").get_weights()[0], before)
+    # the same classes in the same order: the head is taken over
+    same = create_model("vgg-lite", num_classes=7, input_shape=(48, 96, 1), **TINY_VGG)
+    names = source_run.read_config()["class_names"]
+    assert initialise_from(same, source_run.path, class_names=names, say=lambda _: None)["reinitialised"] == {}
