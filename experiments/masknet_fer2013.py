@@ -6,9 +6,8 @@
 Trained on each record's masked crop (label "masked") and the unmasked crop of the same face cut with the
 same geometry ("unmasked"); accuracy is on the test split's pairs, faces the model never saw.
 
-Measured (2026-12, TensorFlow on the project's shared 2-core CPU), with the settings of the quick version run
-as `build-dataset --limit 4000` then `train --model masknet --epochs 10` (2,136 training pairs): test accuracy
-0.8406 on 822 crops (411 pairs), best validation 0.8790, 7-17 s/epoch.
+Measured: the full run writes results/masknet_fer2013.json; a --limit run is a quick check and records
+nothing (the README's predict section gives the quick version's accuracy and how it was measured).
 """
 
 BUILD = {"source": "fer2013"}

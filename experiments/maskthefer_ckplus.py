@@ -5,11 +5,10 @@
 Expected: test accuracy 0.6356; neutral 1.0, surprise 0.89, happy 0.70 (the only per-class figures published).
 CK+48 has no neutral frames: the 18 contempt sequences become neutral, as in the paper (--contempt neutral).
 
-Measured (2026-11, TensorFlow on a 2-core CPU, 150 epochs, ~5 s/epoch): 309 of 327 peak frames kept, test
-accuracy 0.4563 on 103 faces (unmasked crops of the same faces 0.5146); neutral 0.67, surprise 0.77,
-happy 0.39. The gap to 0.6356 is open. It is not resolution alone: the eye region is a median 21x38 source
-pixels on CK+48, as on FER2013. With about 155 training faces (206 minus the 25 % validation hold-out) the
-model fits them (train accuracy 0.79-0.83 at the end) while validation stays at 0.55 at best.
+Measured: the run writes results/maskthefer_ckplus.json. The same schedule over five seeds is
+maskthefer_ckplus_seeds (results/maskthefer_ckplus_seeds.json), and the same split fine-tuned from the masked
+FER2013 model is maskthefer_ckplus_finetune: with about 160 training faces for 36.9 M parameters, the model
+trained from scratch fits its training faces while validation stays far lower.
 """
 
 BUILD = {"source": "ckplus", "contempt": "neutral", "frames": "peak"}

@@ -6,9 +6,7 @@ may sit in the training set (Table VI protocol).
 Expected: test accuracy 0.6356. Compare with maskthefer_ckplus (every subject on one side) to see how much of
 the published figure comes from identity overlap between train and test.
 
-Measured (2026-11, TensorFlow on a 2-core CPU, 150 epochs): test accuracy 0.3846 on 104 faces, below the
-subject-disjoint split's 0.4563; with ~100 test faces (standard error ~0.05) identity overlap does not explain
-the gap to the paper here.
+Measured: the run writes results/maskthefer_ckplus_mixed_subjects.json.
 """
 
 BUILD = {"source": "ckplus", "contempt": "neutral", "frames": "peak", "mix_subjects": True}
