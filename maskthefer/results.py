@@ -108,12 +108,15 @@ def result_document(
     """The results file of an experiment: provenance, each run's measurement and (several seeds) a summary.
 
     The status compares the epochs completed with the experiment's own schedule (its TRAIN["epochs"], else
-    the paper's 150), so a run shortened with --epochs is recorded as partial too.
+    the paper's 150), so a run shortened with --epochs is recorded as partial too, and so is an experiment
+    over seeds recorded before all of its seeds have run.
     """
     from .training.config import PAPER_COMMON
 
     schedule = int(experiment.train.get("epochs") or PAPER_COMMON["epochs"])
-    complete = all(r["epochs_completed"] >= schedule for r in runs)
+    planned = list(experiment.train.get("seeds") or [])
+    # complete: every run through its schedule, and every seed the experiment names among the runs
+    complete = all(r["epochs_completed"] >= schedule for r in runs) and set(planned) <= {r["seed"] for r in runs}
     document = {
         "schema": SCHEMA_VERSION,
         "experiment": experiment.name,
@@ -129,6 +132,7 @@ def result_document(
         "model": config.get("model"),
         "batch_size": config.get("batch_size"),
         "seeds": [r["seed"] for r in runs],
+        "seeds_planned": planned or None,
         "schedule_epochs": schedule,
         "dataset": {
             "path": str(dataset),

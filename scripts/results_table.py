@@ -51,10 +51,15 @@ def _per_class(document: dict[str, Any]) -> dict[str, float | None]:
 def _status(document: dict[str, Any]) -> str:
     done = min(r["epochs_completed"] for r in document["runs"])
     schedule = document.get("schedule_epochs")
+    planned = document.get("seeds_planned") or []
     if document["status"] == "complete":
         text = f"complete ({done} epochs)"
+    elif done >= (schedule or 0) and len(document["seeds"]) < len(planned):
+        text = f"**partial**: {len(document['seeds'])} of {len(planned)} seeds, {done} epochs each"
     else:
         text = f"**partial**: {done} of {schedule} epochs"
+        if len(document["seeds"]) < len(planned):
+            text += f", {len(document['seeds'])} of {len(planned)} seeds"
     for upstream in document.get("upstream", []):  # a run started from another run taken as it stood
         if upstream["status"] != "complete":
             text += (f"; from {upstream['experiment']} at {upstream['epochs_completed']} of "

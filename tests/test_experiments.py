@@ -194,3 +194,25 @@ def test_a_run_can_start_from_an_upstream_run_as_it_stands(shared_data, tmp_path
 
     with pytest.raises(ExperimentError, match="tiny_up has no finished epoch"):
         run_experiment("tiny_down", limit=100, progress=False, verbose=0, results=False, upstream_as_is=True, **where)
+
+
+def test_an_experiment_recorded_before_all_its_seeds_ran_is_partial(tmp_path):
+    from maskthefer.experiments import Experiment
+    from maskthefer.results import result_document
+    from test_results_table import load_script
+
+    experiment = Experiment("five", tmp_path / "five.py", "Five seeds.", {"source": "ckplus"},
+                            {"seeds": [0, 1, 2, 3, 4]}, {"note": "n", "source": "s"})
+
+    def run(seed: int) -> dict:
+        test = {"accuracy": 0.5, "macro_f1": 0.4, "per_class": {"happy": 0.7}, "faces": 10}
+        return {"seed": seed, "epochs_completed": 150, "test": test, "unmasked_test": None}
+
+    def document(seeds):
+        return result_document(experiment, [run(s) for s in seeds], command="c", dataset=tmp_path, config={},
+                               manifest={})
+
+    three = document([0, 1, 2])
+    assert three["status"] == "partial" and three["seeds_planned"] == [0, 1, 2, 3, 4]
+    assert "**partial**: 3 of 5 seeds, 150 epochs each" in load_script().render([three])
+    assert document([0, 1, 2, 3, 4])["status"] == "complete"
