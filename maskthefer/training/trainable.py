@@ -71,10 +71,11 @@ def set_trainable(model, scheme: str) -> list[str]:
     else:
         group_start, group_end = _last_conv_group(model, layers)
         first = group_start if scheme == "last-conv" else _head_start(layers, group_end)
-    for sub in [layer for layer in model.layers if isinstance(layer, keras.Model)]:
-        sub.trainable = True  # a frozen container would hide the per-layer flags below
+    # A scheme only freezes: layers the model froze itself (FECN's copied MCN generator) stay frozen, so "all"
+    # changes nothing. Containers are left alone, since setting one trainable would unfreeze everything inside.
     for index, layer in enumerate(layers):
-        layer.trainable = index >= first
+        if index < first:
+            layer.trainable = False
     trained = [layer.name for layer in layers if layer.trainable and layer.weights]
     if not trained:
         raise TrainingError(f"--trainable {scheme} leaves no layer of {model.name!r} with weights to train")
