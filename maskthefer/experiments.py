@@ -183,6 +183,7 @@ def run_experiment(
     command: str | None = None,
     record_partial: bool = False,
     upstream_as_is: bool = False,
+    pause_after: int | None = None,
 ) -> dict[str, Any]:
     """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json.
 
@@ -192,7 +193,8 @@ def run_experiment(
     schedule still running or interrupted) and records it as partial. `upstream_as_is` takes the runs that
     "@name" settings point at as they stand (at least one finished epoch) instead of training them to the end
     first, for example to fine-tune from a long schedule still in progress; the results file names the
-    upstream run and how far it had got.
+    upstream run and how far it had got. `pause_after` trains each run only up to that epoch of its schedule
+    (resumed by the next call), then evaluates and records it as partial.
     """
     from .data.build import build_dataset
     from .data.records import read_manifest
@@ -237,7 +239,7 @@ def run_experiment(
     for index, run in enumerate(runs):
         args = dict(train_args, seed=seeds[index]) if seeds else train_args
         if not record_partial:
-            _train_or_resume(experiment, run, options.out_dir, args, verbose)
+            _train_or_resume(experiment, run, options.out_dir, args, verbose, pause_after)
         report = _evaluate(run)
         reports.append(report)
         measurements.append(run_measurement(run, report))
@@ -292,13 +294,14 @@ def _upstream_note(upstream: Experiment, setting: str, run: RunDir, epochs: int 
     }
 
 
-def _train_or_resume(experiment: Experiment, run: RunDir, data_dir: Path, train_args: dict[str, Any], verbose: int):
+def _train_or_resume(experiment: Experiment, run: RunDir, data_dir: Path, train_args: dict[str, Any], verbose: int,
+                     pause_after: int | None = None):
     from .training import TrainConfig, train
 
     if run.exists() and _finished(run, train_args.get("epochs")):
         log.info("%s: %s already trained", experiment.name, run.path)
         return
-    common = {"data": str(data_dir), "run_dir": str(run.path), "verbose": verbose}
+    common = {"data": str(data_dir), "run_dir": str(run.path), "verbose": verbose, "pause_after": pause_after}
     if run.exists() and run.state_path.is_file():  # an interrupted run: continue it with its own settings
         train(TrainConfig(resume=True, epochs=train_args.get("epochs"), **common))
     else:

@@ -161,21 +161,19 @@ def test_an_experiment_defined_on_a_slice_builds_that_slice(tmp_path):
 
 
 def test_a_run_can_start_from_an_upstream_run_as_it_stands(shared_data, tmp_path):
-    from maskthefer.data.build import build_dataset
-    from maskthefer.experiments import build_options
-    from maskthefer.training import TrainConfig, train
-
     configs = tmp_path / "configs"
     write_tiny_experiment(configs, "tiny_up", epochs=2)
     write_tiny_experiment(configs, "tiny_down", epochs=1, init_from="@tiny_up")
     where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
-    # The upstream schedule (2 epochs) is interrupted after 1: train its run folder for one epoch by hand.
-    options = build_options(load_experiment("tiny_up", configs), where["datasets_dir"], 200, False)
-    build_dataset(options)
-    up = load_experiment("tiny_up", configs).train
+    # The upstream schedule (2 epochs) is paused after its first epoch, as a long schedule is between sessions.
+    up_results = tmp_path / "up-results"
+    paused = run_experiment("tiny_up", limit=200, progress=False, verbose=0, results=up_results, pause_after=1,
+                            **where)
     upstream_dir = tmp_path / "runs" / "tiny_up-limit200"  # where the experiment keeps its run for --limit 200
-    train(TrainConfig(data=str(options.out_dir), run_dir=str(upstream_dir), epochs=1, verbose=0, model=up["model"],
-                      model_args=up["model_args"], batch_size=up["batch_size"]))
+    assert Path(paused["run_dir"]) == upstream_dir and paused["status"] == "partial"
+    up_state = json.loads((upstream_dir / "state.json").read_text())
+    assert up_state["epochs_done"] == 1 and up_state["epochs"] == 2 and not up_state["finished"]
+    assert json.loads((up_results / "tiny_up.json").read_text())["runs"][0]["epochs_completed"] == 1
 
     results = tmp_path / "results"
     result = run_experiment("tiny_down", limit=200, progress=False, verbose=0, results=results, upstream_as_is=True,

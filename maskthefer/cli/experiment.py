@@ -30,9 +30,12 @@ from ..workspace import DATASETS_DIR, RUNS_DIR
               help="Take the runs that '@NAME' settings point at (e.g. --init-from) as they stand, at least one "
                    "finished epoch, instead of training them to the end first; the results file says how far "
                    "they had got.")
+@click.option("--pause-after", type=click.IntRange(min=1), metavar="EPOCH",
+              help="Train only up to this epoch of the schedule (resumable by running the experiment again), "
+                   "then evaluate and record the run as partial.")
 @click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
 def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, results_dir, record_partial,
-               upstream_as_is, quiet) -> None:
+               upstream_as_is, pause_after, quiet) -> None:
     """Run an experiment from experiments/NAME.py: build -> train -> evaluate -> compare with the paper.
 
     \b
@@ -40,6 +43,7 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
       maskthefer experiment --list
       maskthefer experiment maskthefer_fer2013                        # the paper's full run
       maskthefer experiment maskthefer_fer2013 --limit 3000 --epochs 3
+      maskthefer experiment maskthefer_fer2013 --pause-after 40      # 40 of 150 epochs now, the rest later
 
     Datasets and runs are reused: an identical build is not redone, a finished run is only evaluated, and an
     interrupted run is resumed. The measured numbers, with the commit, the command, backend, precision and
@@ -67,6 +71,6 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
     result = run_experiment(
         name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
         progress=not quiet, verbose=0 if quiet else 1, results=results_dir, command=shlex.join(["maskthefer", *sys.argv[1:]]),
-        record_partial=record_partial, upstream_as_is=upstream_as_is,
+        record_partial=record_partial, upstream_as_is=upstream_as_is, pause_after=pause_after,
     )
     click.echo(format_comparison(result))

@@ -92,6 +92,9 @@ CROP_CHOICES = ("masked", "unmasked")  # maskthefer.training.paradigms.TRAIN_CRO
 @click.option("--devices", metavar="all|N",
               help="Data-parallel training over N local GPUs (or 'all'): --batch-size stays the global batch, "
                    "split evenly, and the learning rate is unchanged. JAX or TensorFlow backend [1].")
+@click.option("--pause-after", type=click.IntRange(min=1), metavar="EPOCH",
+              help="Stop after this epoch of the schedule, resumable with --resume; for schedules longer than a "
+                   "working session (learning rates still follow all --epochs).")
 @click.option("--resume", is_flag=True, help="Continue the run in --run-dir from its last finished epoch.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing run in --run-dir.")
 @click.option("--progress", is_flag=True, help="Also show Keras' per-step progress bar.")
@@ -105,6 +108,7 @@ def train(**kw) -> None:
       maskthefer train --model vgg-lite --data datasets/fer2013 --run-dir runs/vgg-lite
       maskthefer train --data datasets/fer-small --epochs 5 --augment idg --run-dir runs/idg --overwrite
       maskthefer train --resume --run-dir runs/vgg-lite                 # after a crash or Ctrl-C
+      maskthefer train --resume --pause-after 40 --run-dir runs/vgg-lite  # 40 of 150 epochs today
       KERAS_BACKEND=jax maskthefer train --devices all --run-dir runs/vgg-lite-4gpu   # every local GPU
       maskthefer train --model mcn --data datasets/fer2013 --run-dir runs/mcn
       maskthefer train --model fecn --data datasets/fer2013 --attention-from runs/mcn --run-dir runs/fecn

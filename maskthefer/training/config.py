@@ -100,6 +100,8 @@ class TrainConfig:
     recipe. `resume=True` continues `run_dir` from its last finished epoch with its saved configuration; only
     `epochs` (to extend a run), `data` (the same dataset moved), `workers`, `steps_per_epoch`, `devices` and
     `verbose` may be given again, any other setting that differs from the saved one is an error.
+    `pause_after=N` stops after epoch N of the schedule, checkpointed as after an interruption, so that a
+    schedule longer than a working session runs in pieces; learning rates follow the whole schedule.
     """
 
     data: str | os.PathLike | None = None
@@ -142,13 +144,14 @@ class TrainConfig:
     workers: int | None = None  # threads preparing batches (mainly for --augment idg)
     devices: int | str | None = None  # data parallelism: a count or "all" (see `distribute`); None: one device
     test_split: str = "test"
+    pause_after: int | None = None  # stop after this epoch of the schedule (resumable); the schedule is unchanged
     resume: bool = False
     overwrite: bool = False
     verbose: int = 1  # 0: silent, 1: one line per epoch, 2: also Keras' progress bar
 
     def explicit(self) -> dict[str, Any]:
         """The settings the user actually gave (not None, not empty)."""
-        skip = {"resume", "overwrite", "verbose", "test_split"}
+        skip = {"resume", "overwrite", "verbose", "test_split", "pause_after"}
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)

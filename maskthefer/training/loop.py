@@ -20,8 +20,9 @@ from .scoring import INFERENCE_BATCH, test_accuracy
 from .session import Session
 
 
-def run_fit(session: Session, *, verbose: int, say) -> RunDir:
-    """Train `session` from its initial epoch to its configured epochs; returns its run directory."""
+def run_fit(session: Session, *, verbose: int, say, pause_after: int | None = None) -> RunDir:
+    """Train `session` from its initial epoch to its configured epochs, or only up to epoch `pause_after` of
+    that schedule (checkpointed, resumable); returns its run directory."""
     cfg, data, run = session.config, session.data, session.run
     classifier = session.classifier
     check_batch_size(cfg["batch_size"])
@@ -51,11 +52,12 @@ def run_fit(session: Session, *, verbose: int, say) -> RunDir:
     )
     for note in even_batch_notes(train_batches, val_batches):
         say(note)
+    stop = cfg["epochs"] if pause_after is None else min(cfg["epochs"], pause_after)
     try:
         session.training_model.fit(
             train_batches,
             validation_data=val_batches,
-            epochs=cfg["epochs"],
+            epochs=stop,  # the schedule itself (learning rates, state.json's "finished") stays cfg["epochs"]
             initial_epoch=session.initial_epoch,
             steps_per_epoch=train_batches.batches_per_epoch,
             shuffle=False,  # BatchSequence shuffles per epoch itself, reproducibly
@@ -65,6 +67,8 @@ def run_fit(session: Session, *, verbose: int, say) -> RunDir:
     except KeyboardInterrupt:
         say(f"interrupted; continue with: maskthefer train --resume --run-dir {run.path}")
         raise
+    if stop < cfg["epochs"]:
+        say(f"paused after epoch {stop} of {cfg['epochs']}; continue with: maskthefer train --resume --run-dir {run.path}")
     return finish(session, recorder, say)
 
 

@@ -86,6 +86,10 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
     if done >= resolved["epochs"]:
         say(f"{run.path} has finished all {done} epochs; nothing to resume (pass a larger --epochs to extend it)")
         return run
+    if config.pause_after is not None and done >= config.pause_after:
+        say(f"{run.path} has finished {done} of {resolved['epochs']} epochs, --pause-after {config.pause_after} "
+            "included; nothing to train now")
+        return run
     if done == 0 or not run.checkpoint_path.is_file():
         say(f"{run.path} has no finished epoch; starting it again with its saved configuration")
         return restart(run, saved, resolved, data_dir)

@@ -32,6 +32,9 @@ from .zoo import build_classifier
 def train(config: TrainConfig) -> RunDir:
     """Train (or with `config.resume`, continue) a run; returns its run directory."""
     say = printer(config.verbose)
+    pause_after = config.pause_after
+    if pause_after is not None and (isinstance(pause_after, bool) or not isinstance(pause_after, int) or pause_after < 1):
+        raise TrainingError(f"pause after must be a positive epoch number, not {pause_after!r}")
     with data_parallel(config.devices):  # --devices: models are built, loaded and fitted on all of them
         if config.resume:
             session = resume_session(config, say, restart=lambda *args: _restart(*args, say=say))
@@ -39,7 +42,7 @@ def train(config: TrainConfig) -> RunDir:
                 return session
         else:
             session = _new_session(config, say)
-        return run_fit(session, verbose=config.verbose, say=say)
+        return run_fit(session, verbose=config.verbose, say=say, pause_after=pause_after)
 
 
 def _new_session(config: TrainConfig, say) -> Session:

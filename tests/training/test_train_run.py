@@ -93,6 +93,36 @@ def test_resume_keeps_the_saved_configuration(two_epoch_run, tmp_path):
     assert two_epoch_run.state_path.read_text() == before
 
 
+def test_pause_after_stops_a_schedule_midway_and_resume_finishes_it_exactly(two_epoch_run, fer_dataset, tmp_path):
+    """A 2-epoch schedule paused after epoch 1 and resumed later is the uninterrupted run, number for number."""
+    run = train(tiny(fer_dataset, tmp_path / "run", epochs=2, pause_after=1))
+    state = run.read_state()
+    assert state["epochs_done"] == 1 and state["epochs"] == 2 and not state["finished"]
+    assert run.read_config()["epochs"] == 2 and "pause_after" not in run.read_config()
+    before = run.state_path.read_text()
+    train(TrainConfig(run_dir=run.path, resume=True, pause_after=1, verbose=0))  # already there: nothing to train
+    assert run.state_path.read_text() == before
+
+    train(TrainConfig(run_dir=run.path, resume=True, verbose=0))
+    resumed, full = read_history(run.history_path), read_history(two_epoch_run.history_path)
+    for key in ("loss", "val_loss", "val_accuracy", "lr"):
+        assert [row[key] for row in resumed] == pytest.approx([row[key] for row in full], rel=1e-4, abs=1e-6), key
+    assert run.read_state()["finished"]
+
+
+def test_a_paused_schedule_keeps_the_learning_rates_of_its_full_length(fer_dataset, tmp_path):
+    from maskthefer.training.schedule import step_lr
+
+    run = train(tiny(fer_dataset, tmp_path / "run", epochs=4, schedule="cosine", legacy_decay=0.0, pause_after=1))
+    (row,) = read_history(run.history_path)
+    steps = run.read_state()["optimizer_iterations"]  # one epoch's updates
+    # The last update of epoch 1 is at 1/4 of the cosine, not at the end of a 1-epoch cosine.
+    assert row["lr_end"] == pytest.approx(step_lr("cosine", 0.01, steps - 1, 4 * steps), rel=1e-5)
+    assert row["lr_end"] > 2 * step_lr("cosine", 0.01, steps - 1, steps)
+    with pytest.raises(TrainingError, match="pause after must be a positive epoch number, not 0"):
+        train(tiny(fer_dataset, tmp_path / "bad", epochs=2, pause_after=0))
+
+
 def test_an_existing_run_is_not_overwritten_by_accident(two_epoch_run, fer_dataset):
     with pytest.raises(TrainingError, match="--overwrite"):
         train(tiny(fer_dataset, two_epoch_run.path, epochs=1))
