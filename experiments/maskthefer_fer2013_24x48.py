@@ -1,6 +1,7 @@
 """Ablation: MaskTheFER on masked FER2013 with the published code's 24x48 crops, upsampled 2x for the model.
 
     maskthefer experiment maskthefer_fer2013_24x48
+    maskthefer experiment maskthefer_fer2013_24x48 --pause-after 11   # beside maskthefer_fer2013 at 11
 
 The published code stored its eye-region crops at 24x48 and upsampled them 2x when loading (SPEC §1.3); this
 package cuts 48x96 crops directly. Here every crop is resized to 24x48 (area averaging) and back to 48x96

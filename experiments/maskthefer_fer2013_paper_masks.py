@@ -1,6 +1,7 @@
 """Masked FER2013 with the paper's mask style: surgical masks only, re-detection at the paper's -0.7.
 
     maskthefer experiment maskthefer_fer2013_paper_masks
+    maskthefer experiment maskthefer_fer2013_paper_masks --pause-after 11   # beside maskthefer_fer2013 at 11
 
 MaskTheFER drew mostly plain surgical masks with MaskTheFace and kept faces the HOG detector found again at
 adjust_threshold -0.7. maskthefer varies mask types and textures (as the research recommends) and re-detects
@@ -11,7 +12,7 @@ Expected: 0.6189 (SPEC §1.5, Table IV), Table V's per-class accuracies.
 """
 
 BUILD = {"source": "fer2013", "mask_types": ["surgical"], "redetect_threshold": -0.7}
-TRAIN = {"model": "vgg-lite", "augment": "idg"}
+TRAIN = {"model": "vgg-lite", "augment": "idg", "mixed_precision": "bf16"}  # as maskthefer_fer2013
 EXPECTED = {
     "accuracy": 0.6189,
     "per_class": {"angry": 0.54, "disgust": 0.68, "fear": 0.50, "happy": 0.76, "neutral": 0.60, "sad": 0.43, "surprise": 0.76},
