@@ -159,6 +159,11 @@ def _finished(run: RunDir, epochs_wanted: int | None) -> bool:
     return int(state.get("epochs_done", 0)) >= int(epochs_wanted or config.get("epochs", 0))
 
 
+def seed_runs(base: Path, seeds: list[int] | None) -> list[RunDir]:
+    """The run folders of an experiment: `base` itself, or one `base/seed<N>` per seed it repeats over."""
+    return [RunDir(base / f"seed{seed}") for seed in seeds] if seeds else [RunDir(base)]
+
+
 def experiment_seeds(experiment: Experiment) -> list[int] | None:
     """The seeds an experiment repeats its training over (`TRAIN["seeds"]`), or None for a single run."""
     seeds = experiment.train.get("seeds")
@@ -226,7 +231,7 @@ def run_experiment(
         train_args["epochs"] = epochs
     base = run_dir_for(experiment, runs_dir, limit, epochs)
     seeds = experiment_seeds(experiment)
-    runs = [RunDir(base / f"seed{seed}") for seed in seeds] if seeds else [RunDir(base)]
+    runs = seed_runs(base, seeds)
 
     if record_partial:  # only the runs that have finished an epoch; seeds not started yet are left out
         started = [(index, run) for index, run in enumerate(runs) if run.best_model_path.is_file()]
@@ -267,9 +272,7 @@ def run_experiment(
 def _upstream_as_it_stands(name: str, directory, runs_dir: Path, limit: int | None, epochs: int | None):
     """Experiment `name` and its run as it is now (its first seed's run when it has several)."""
     upstream = load_experiment(name, directory)
-    base = run_dir_for(upstream, runs_dir, limit, epochs)
-    seeds = experiment_seeds(upstream)
-    run = RunDir(base / f"seed{seeds[0]}") if seeds else RunDir(base)
+    run = seed_runs(run_dir_for(upstream, runs_dir, limit, epochs), experiment_seeds(upstream))[0]
     if not run.best_model_path.is_file():
         raise ExperimentError(f"--upstream-as-is: {name} has no finished epoch in {run.path} yet; run it first")
     return upstream, run
@@ -339,8 +342,8 @@ def _comparison(experiment, dataset, base, limit, epochs, reports, measurements,
         "experiment": experiment.name,
         "title": experiment.title,
         "dataset": str(dataset),
-        "run_dir": str(base if seeds is None else base / f"seed{seeds[0]}"),
-        "run_dirs": [str(base / f"seed{s}") for s in seeds] if seeds else [str(base)],
+        "run_dir": str(seed_runs(base, seeds)[0].path),
+        "run_dirs": [str(run.path) for run in seed_runs(base, seeds)],
         "limit": limit,
         "epochs": epochs,
         "seeds": seeds,

@@ -120,7 +120,8 @@ def initialise_from(target, source: str | os.PathLike, *, class_names=None, say=
         skip[output_layer(target).name] = (
             f"the source was trained on classes {', '.join(theirs)}; this run has {', '.join(class_names)}"
         )
-    report = {"source": str(path.resolve()), **transfer_weights(target, load_source(path), skip=skip)}
+    report = {"source": str(path.resolve()), **source_progress(path),
+              **transfer_weights(target, load_source(path), skip=skip)}
     for name, why in report["reinitialised"].items():
         print(f"warning: --init-from: layer {name!r} re-initialised ({why})", file=sys.stderr, flush=True)
     say(f"init-from {path}: {len(report['loaded'])} layers loaded, {len(report['reinitialised'])} re-initialised")
@@ -137,6 +138,20 @@ def source_class_names(path: Path) -> list[str] | None:
     except (OSError, ValueError):
         return None
     return list(names) if names else None
+
+
+def source_progress(path: Path) -> dict[str, Any]:
+    """How far the source run had trained when its weights were taken (its state.json), if it is a run folder;
+    a schedule still in progress keeps changing best.keras, so the report pins the epoch that was used."""
+    import json
+
+    state_path = path.parent / "state.json"
+    try:
+        state = json.loads(state_path.read_text()) if state_path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    keys = {"epochs_done": "source_epochs_done", "epochs": "source_schedule_epochs", "best_epoch": "source_best_epoch"}
+    return {mine: state[theirs] for theirs, mine in keys.items() if theirs in state}
 
 
 def output_layer(model):

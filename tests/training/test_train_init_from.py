@@ -43,6 +43,7 @@ def test_matching_layers_load_and_a_resized_dense_layer_is_reinitialised(source_
     run = train(tiny(crop24_dataset, tmp_path / "run", epochs=1, init_from=source_run.path, trainable="head"))
     report = run.read_config()["init_report"]
     assert report["source"] == str(source_run.best_model_path.resolve())
+    assert (report["source_epochs_done"], report["source_schedule_epochs"], report["source_best_epoch"]) == (1, 1, 1)
     assert set(CONVS + BATCH_NORMS) <= set(report["loaded"])
     assert list(report["reinitialised"]) == ["fc1"] and "x16" in report["reinitialised"]["fc1"]
     assert "layer 'fc1' re-initialised" in capfd.readouterr().err
