@@ -9,10 +9,12 @@ the published figure comes from identity overlap between train and test.
 Measured: the run writes results/maskthefer_ckplus_mixed_subjects.json.
 """
 
+from maskthefer import paper
+
 BUILD = {"source": "ckplus", "contempt": "neutral", "frames": "peak", "mix_subjects": True}
 TRAIN = {"model": "vgg-lite"}
 EXPECTED = {
-    "accuracy": 0.6356,
-    "per_class": {"neutral": 1.0, "surprise": 0.89, "happy": 0.70},
-    "source": "SPEC §1.5, Table VI and text",
+    "accuracy": paper.MASKED_OVERALL["ckplus"],
+    "per_class": paper.MASKED_CKPLUS_PER_CLASS,
+    "source": paper.CKPLUS_SOURCE,
 }

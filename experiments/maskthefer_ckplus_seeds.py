@@ -11,10 +11,12 @@ the mean and standard deviation.
 Expected: 0.6356 (SPEC §1.5, Table VI); neutral 1.0, surprise 0.89, happy 0.70.
 """
 
+from maskthefer import paper
+
 BUILD = {"source": "ckplus", "contempt": "neutral", "frames": "peak"}
 TRAIN = {"model": "vgg-lite", "augment": "idg", "seeds": [0, 1, 2, 3, 4]}
 EXPECTED = {
-    "accuracy": 0.6356,
-    "per_class": {"neutral": 1.0, "surprise": 0.89, "happy": 0.70},
-    "source": "SPEC §1.5, Table VI and text",
+    "accuracy": paper.MASKED_OVERALL["ckplus"],
+    "per_class": paper.MASKED_CKPLUS_PER_CLASS,
+    "source": paper.CKPLUS_SOURCE,
 }

@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import paper
 from ..labels import EMOTIONS
 
-#: Table V, per-class accuracy of MaskTheFER on masked FER2013 (MaskedFER2023 test split).
-PAPER_MASKED_PER_CLASS: dict[str, float] = dict(zip(EMOTIONS, (0.54, 0.68, 0.50, 0.76, 0.60, 0.43, 0.76)))
-
-#: Table V, per-class accuracy of VGGNet on unmasked FER2013 (73.28 % overall), the paper's "no mask" baseline.
-PAPER_UNMASKED_PER_CLASS: dict[str, float] = dict(zip(EMOTIONS, (0.66, 0.64, 0.57, 0.89, 0.71, 0.65, 0.85)))
-PAPER_UNMASKED_OVERALL = 0.7328
-
-#: Tables IV and VI, overall accuracy of MaskTheFER per dataset kind.
-PAPER_MASKED_OVERALL: dict[str, float] = {"fer2013": 0.6189, "ckplus": 0.6356}
-
-#: The per-class figures the paper gives for masked CK+ (its text; it has no full CK+ table).
-PAPER_CKPLUS_MASKED_PER_CLASS: dict[str, float] = {"neutral": 1.0, "surprise": 0.89, "happy": 0.70}
+# The paper's figures live in `maskthefer.paper`; these names are the ones the reports use.
+PAPER_MASKED_PER_CLASS = paper.MASKED_FER2013_PER_CLASS
+PAPER_UNMASKED_PER_CLASS = paper.UNMASKED_FER2013_PER_CLASS
+PAPER_UNMASKED_OVERALL = paper.UNMASKED_FER2013_OVERALL
+PAPER_MASKED_OVERALL = paper.MASKED_OVERALL
+PAPER_CKPLUS_MASKED_PER_CLASS = paper.MASKED_CKPLUS_PER_CLASS
 
 TABLE_V_SOURCE = "MaskTheFER paper, Table V (FER2013)"
 CKPLUS_SOURCE = "MaskTheFER paper, text on Table VI (masked CK+: neutral, surprise and happy only)"
