@@ -6,8 +6,9 @@ and the wall-clock speed-up of several worker processes.
 1. Stages, in this process, on the first `--rows` rows, twice: every stage of the pipeline (decode,
    detect, landmarks, mask, re-detect, both crops, the record's PNGs), run as the build's workers run it
    (`--group` images at a time, stage by stage; `--group 1` for one image at a time), is timed per image
-   in CPU time of this thread, so other load on the machine inflates it little (run it under `chrt -f 10` for figures
-   to quote). The per-stage table is over the same images (those that pass every stage); the totals count
+   in CPU time of this thread (the mask stage draws a group's masks in one call, as the pipeline does, and
+   charges each image an equal share), so other load on the machine inflates it little (run it under
+   `chrt -f 10` for figures to quote). The per-stage table is over the same images (those that pass every stage); the totals count
    every row, rejected ones included. The first pass pays for drawing every mask template and texture it
    meets, as a build's first rows do; the second pass finds them drawn, as the rest of a long build does.
    The three dlib calls (detect, landmarks, re-detect) are printed apart: they bound what the rest can save.
@@ -30,7 +31,7 @@ import numpy as np
 
 from maskthefer.data.build import PIPELINE_GROUP, BuildOptions, build_dataset, item_rng
 from maskthefer.data.faces import FaceAnalyzer
-from maskthefer.data.masks import MaskFitError, apply_mask, sample_style
+from maskthefer.data.masks import MaskFitError, apply_mask, apply_masks, sample_style
 from maskthefer.data.pipeline import FacePipeline, FaceRejected, PipelineSettings
 from maskthefer.data.records import schema
 from maskthefer.data.sources import open_source
@@ -71,9 +72,24 @@ def stage_times(
                     state[i] = None
                 spent[i][stage] = time.thread_time() - clock
 
-        def mask(e: dict) -> None:
-            style = sample_style(item_rng(0, e["item"].source_id), settings.mask_types)
-            e["masked"] = apply_mask(e["image"], e["points"], style)
+        def run_group(stage: str, work) -> None:
+            """`work(entries)` once on every image still in play, as the pipeline draws a group's masks in one
+            call: each image is charged an equal share of the call's CPU time; a rejection drops it."""
+            alive = [i for i, entry in enumerate(state) if entry is not None]
+            clock = time.thread_time()
+            results = work([state[i] for i in alive])
+            share = (time.thread_time() - clock) / max(len(alive), 1)
+            for i, result in zip(alive, results):
+                spent[i][stage] = share
+                if isinstance(result, Exception):
+                    state[i] = None
+
+        def masks(entries: list[dict]) -> list:
+            styles = [sample_style(item_rng(0, e["item"].source_id), settings.mask_types) for e in entries]
+            drawn = apply_masks([e["image"] for e in entries], [e["points"] for e in entries], styles)
+            for e, masked in zip(entries, drawn):
+                e["masked"] = masked
+            return drawn
 
         def redetect(e: dict) -> None:
             pipeline._single_face(e["masked"], settings.redetect, "no_face_after_mask", "multiple_faces_after_mask")
@@ -85,7 +101,7 @@ def stage_times(
         run("decode", lambda e: e.update(image=e["item"].decode()))
         run("detect", lambda e: e.update(box=pipeline._single_face(e["image"], settings.detect, "no_face", None)))
         run("landmarks", lambda e: e.update(points=analyzer.landmarks(e["image"], e["box"])))
-        run("mask", mask)
+        run_group("mask", masks)
         run("redetect", redetect)
         run("crop", crop)
         run("record", lambda e: [schema.encode_png(crop) for crop in e["crops"]])

@@ -352,3 +352,34 @@ def test_masks_are_pixel_for_pixel_those_before_the_speed_work(landmarked):
         digest.update(apply_mask(image, points, style).tobytes())
         digest.update(apply_mask(np.dstack([image] * 3), points, style).tobytes())
     assert digest.hexdigest() == _PIXELS_BEFORE_SPEED_WORK
+
+
+def test_a_group_drawn_at_once_has_the_same_pixels_and_its_failures_stay_its_own(landmarked):
+    """apply_masks (what the build's workers call, one group of faces at a time) draws exactly the pixels of
+    apply_mask face by face (the pinned digest above), and a face that cannot hold a mask gets its own
+    exception in its place without disturbing the others."""
+    import hashlib
+
+    from maskthefer.data.masks import apply_masks
+
+    faces = landmarked[:40]
+    styles = [sample_style(np.random.default_rng(1000 + i)) for i in range(len(faces))]
+    gray = apply_masks([image for image, _ in faces], [points for _, points in faces], styles)
+    bgr = apply_masks([np.dstack([image] * 3) for image, _ in faces], [points for _, points in faces], styles)
+    digest = hashlib.sha256()
+    for one, three in zip(gray, bgr):
+        digest.update(one.tobytes())
+        digest.update(three.tobytes())
+    assert digest.hexdigest() == _PIXELS_BEFORE_SPEED_WORK
+
+    (image, points), (other, other_points) = landmarked[0], landmarked[1]
+    collapsed = np.tile(points.mean(axis=0), (68, 1))
+    drawn = apply_masks(
+        [image, image, other, image[:, :, None]],
+        [points, collapsed, other_points, points],
+        [styles[0], styles[0], styles[1], styles[0]],
+    )
+    np.testing.assert_array_equal(drawn[0], gray[0])
+    assert isinstance(drawn[1], MaskFitError) and "collapsed" in str(drawn[1])
+    np.testing.assert_array_equal(drawn[2], gray[1])
+    assert isinstance(drawn[3], MaskInputError) and "shape" in str(drawn[3])

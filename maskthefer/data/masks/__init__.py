@@ -7,9 +7,10 @@ to the face. Head turns pick a turned variant; styles (type, colour, texture) co
 
     style = sample_style(np.random.default_rng(0))
     masked = apply_mask(image, landmarks, style)
+    masked_group = apply_masks(images, landmarks_of_each, styles)  # the same pixels, for less CPU
 """
 
-from .apply import apply_mask
+from .apply import apply_mask, apply_masks
 from .errors import MaskFitError, MaskInputError, MaskStyleError
 from .geometry import face_anchor_points
 from .style import COLOURS, MASK_TYPES, TEXTURES, MaskStyle, sample_style
@@ -23,6 +24,7 @@ __all__ = [
     "MaskStyle",
     "MaskStyleError",
     "apply_mask",
+    "apply_masks",
     "face_anchor_points",
     "sample_style",
 ]

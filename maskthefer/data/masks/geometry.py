@@ -91,133 +91,181 @@ class FaceGeometry:
 
 def check_landmarks(landmarks: np.ndarray) -> np.ndarray:
     """`landmarks` as a (68, 2) float64 array; MaskInputError when it is not one, MaskFitError if not finite."""
-    points = np.asarray(landmarks)
-    if points.shape != (68, 2):
-        raise MaskInputError(f"landmarks must be a (68, 2) array of (x, y), got shape {points.shape}")
-    if not np.issubdtype(points.dtype, np.number):
-        raise MaskInputError(f"landmarks must be numeric, got dtype {points.dtype}")
-    points = points.astype(np.float64)
+    points = _checked_array(landmarks, (68, 2))
     if not np.all(np.isfinite(points)):
         raise MaskFitError("landmarks contain NaN or infinite coordinates")
     return points
 
 
-def _frame(eyes: np.ndarray, chin: np.ndarray) -> FaceFrame:
-    left, right = eyes
+def _checked_array(landmarks: np.ndarray, shape: tuple) -> np.ndarray:
+    points = np.asarray(landmarks)
+    if points.shape[-2:] != (68, 2) or points.ndim != len(shape):
+        what = "a (68, 2) array of (x, y)" if len(shape) == 2 else "an (N, 68, 2) array of faces' (x, y)"
+        raise MaskInputError(f"landmarks must be {what}, got shape {points.shape}")
+    if not np.issubdtype(points.dtype, np.number):
+        raise MaskInputError(f"landmarks must be numeric, got dtype {points.dtype}")
+    return points.astype(np.float64)
+
+
+@dataclass
+class _Frames:
+    """The frames of N faces, stacked: origin, x and y axes (N, 2) and IOD (N,)."""
+
+    origin: np.ndarray
+    x_axis: np.ndarray
+    y_axis: np.ndarray
+    iod: np.ndarray
+
+    def frame(self, i: int) -> FaceFrame:
+        return FaceFrame(self.origin[i], self.x_axis[i], self.y_axis[i], float(self.iod[i]))
+
+    def to_units(self, points: np.ndarray) -> np.ndarray:
+        """FaceFrame.to_units of every face's (K, 2) points at once, (N, K, 2)."""
+        axes = np.stack([self.x_axis, self.y_axis], axis=1).transpose(0, 2, 1) / self.iod[:, None, None]
+        return (points - self.origin[:, None]) @ axes  # one gemm per face, as FaceFrame's own
+
+    def to_face(self, points: np.ndarray) -> np.ndarray:
+        axes = np.stack([self.x_axis, self.y_axis], axis=1) * self.iod[:, None, None]
+        return points @ axes + self.origin[:, None]
+
+
+def _frames(eyes: np.ndarray, chin: np.ndarray, errors: list) -> _Frames:
+    """The frames of N faces from their eye centres (N, 2, 2) and chins (N, 2); a face whose landmarks
+    cannot carry a frame gets its MaskFitError in `errors` (its frame is then meaningless)."""
+    left, right = eyes[:, 0], eyes[:, 1]
     axis = right - left
-    iod = float(np.hypot(*axis))
-    if iod < 1.0:
-        raise MaskFitError(f"the eye centres are {iod:.2f} px apart: the landmarks have collapsed")
-    x_axis = axis / iod
-    y_axis = np.array([-x_axis[1], x_axis[0]])
+    iod = np.hypot(axis[:, 0], axis[:, 1])
+    x_axis = axis / iod[:, None]
+    y_axis = np.stack([-x_axis[:, 1], x_axis[:, 0]], axis=1)
     origin = (left + right) / 2.0
-    if (chin - origin) @ y_axis < 0:  # landmarks of an upside-down face: keep y pointing at the chin
-        y_axis = -y_axis
-    frame = FaceFrame(origin, x_axis, y_axis, iod)
-    height = float(frame.to_units(chin)[1])
-    if height < 0.5:
-        raise MaskFitError(f"the chin lies {height:.2f} eye distances below the eyes (a face has about 1.7)")
-    return frame
+    to_chin = chin - origin
+    upside_down = to_chin[:, 0] * y_axis[:, 0] + to_chin[:, 1] * y_axis[:, 1] < 0  # keep y pointing at the chin
+    y_axis[upside_down] = -y_axis[upside_down]
+    frames = _Frames(origin, x_axis, y_axis, iod)
+    height = frames.to_units(chin[:, None])[:, 0, 1]
+    for i in range(len(eyes)):
+        if errors[i] is not None:
+            continue
+        if not iod[i] >= 1.0:
+            errors[i] = MaskFitError(f"the eye centres are {iod[i]:.2f} px apart: the landmarks have collapsed")
+        elif not height[i] >= 0.5:
+            errors[i] = MaskFitError(
+                f"the chin lies {height[i]:.2f} eye distances below the eyes (a face has about 1.7)"
+            )
+    return frames
 
 
-def _jaw_crossing(jaw_units: np.ndarray, chain: np.ndarray, level: float) -> np.ndarray | None:
-    """First point, walking from the ear to the chin, where the jaw chain crosses height `level`."""
-    # Nine points: a Python loop over floats is several times cheaper than numpy's calls on them.
-    below = [y - level for y in jaw_units[chain, 1].tolist()]
-    for i in range(len(below) - 1):
-        if below[i] <= 0.0 < below[i + 1]:
-            start, end = jaw_units[chain[i]], jaw_units[chain[i + 1]]
-            return start + below[i] / (below[i] - below[i + 1]) * (end - start)
-    return None
+def _jaw_crossings(jaw: np.ndarray, chain: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per face, the first point, walking from the ear to the chin, where the jaw chain crosses height
+    `level` (N,), and whether there is one."""
+    below = jaw[:, chain, 1] - level[:, None]
+    crosses = (below[:, :-1] <= 0.0) & (0.0 < below[:, 1:])
+    first = crosses.argmax(axis=1)
+    faces = np.arange(len(jaw))
+    start, end = jaw[faces, chain[first]], jaw[faces, chain[first + 1]]
+    above, under = below[faces, first], below[faces, first + 1]
+    return start + (above / (above - under))[:, None] * (end - start), crosses.any(axis=1)
 
 
 def _anchor_units(
-    jaw: np.ndarray, bridge: np.ndarray, bottom_lip: np.ndarray, fallbacks: list[str] | None = None
+    jaw: np.ndarray, bridge: np.ndarray, bottom_lip: np.ndarray, fallbacks: list[list[str]] | None = None
 ) -> np.ndarray:
-    """The six anchors from face-frame coordinates of the jaw (17), bridge (27, 30) and bottom lip (57)."""
-    nose = float(np.hypot(*(bridge[1] - bridge[0])))
-    if nose < 0.05:
-        nose = _TYPICAL_NOSE
-    levels = {"upper": nose, "lower": float(bottom_lip[1])}
+    """The six anchors (N, 6, 2) of N faces from face-frame coordinates of the jaw (N, 17, 2), bridge (27,
+    30; (N, 2, 2)) and bottom lip (57; (N, 2)); per face, the anchors that fell back go into `fallbacks`."""
+    faces = np.arange(len(jaw))
+    gap = bridge[:, 1] - bridge[:, 0]
+    nose = np.hypot(gap[:, 0], gap[:, 1])
+    nose = np.where(nose < 0.05, _TYPICAL_NOSE, nose)
+    levels = {"upper": nose, "lower": bottom_lip[:, 1]}
     found = {}
     for line, level in levels.items():
         for side, chain, fallback in (("left", _LEFT_JAW, 0), ("right", _RIGHT_JAW, 1)):
-            point = _jaw_crossing(jaw, chain, level)
-            if point is None:
-                if line == "upper" and jaw[chain[0], 1] > level:
+            point, hit = _jaw_crossings(jaw, chain, level)
+            if not hit.all():
+                index = np.full(len(jaw), (_UPPER_FALLBACK if line == "upper" else _LOWER_FALLBACK)[fallback])
+                if line == "upper":
                     # Head tilted back: even the ear end of the jaw lies below the line; it is the closest.
-                    index = chain[0]
-                else:
-                    index = (_UPPER_FALLBACK if line == "upper" else _LOWER_FALLBACK)[fallback]
-                point = jaw[index]
+                    index[jaw[:, chain[0], 1] > level] = chain[0]
+                point = np.where(hit[:, None], point, jaw[faces, index])
                 if fallbacks is not None:
-                    fallbacks.append(f"{line}-{side}")
+                    for i in np.flatnonzero(~hit):
+                        fallbacks[i].append(f"{line}-{side}")
             found[line, side] = point
     for side, fallback in (("left", 0), ("right", 1)):
         # The upper point must stay above the lower one, or the mask would fold over itself.
-        if found["upper", side][1] >= found["lower", side][1] - 0.05:
-            found["upper", side] = jaw[_UPPER_FALLBACK[fallback]]
-            found["lower", side] = jaw[_LOWER_FALLBACK[fallback]]
+        folded = found["upper", side][:, 1] >= found["lower", side][:, 1] - 0.05
+        if folded.any():
+            found["upper", side] = np.where(folded[:, None], jaw[:, _UPPER_FALLBACK[fallback]], found["upper", side])
+            found["lower", side] = np.where(folded[:, None], jaw[:, _LOWER_FALLBACK[fallback]], found["lower", side])
             if fallbacks is not None:
-                fallbacks.append(f"order-{side}")
-    bridge_middle = (bridge[0] + bridge[1]) / 2.0
-    return np.array(
+                for i in np.flatnonzero(folded):
+                    fallbacks[i].append(f"order-{side}")
+    bridge_middle = (bridge[:, 0] + bridge[:, 1]) / 2.0
+    return np.stack(
         [
             bridge_middle,
-            jaw[_CHIN],
+            jaw[:, _CHIN],
             found["upper", "left"],
             found["upper", "right"],
             found["lower", "left"],
             found["lower", "right"],
-        ]
+        ],
+        axis=1,
     )
 
 
 def canonical_anchors() -> np.ndarray:
     """The six anchors of the generic face, in face-frame units (what every template carries)."""
-    return _anchor_units(CANONICAL_JAW, CANONICAL_BRIDGE, CANONICAL_BOTTOM_LIP)
+    return _anchor_units(CANONICAL_JAW[None], CANONICAL_BRIDGE[None], CANONICAL_BOTTOM_LIP[None])[0]
 
 
 def _arc_positions(chain: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(arc length along a polyline to its point closest to each of `points`, cumulative arc lengths)."""
-    a, seg = chain[:-1], np.diff(chain, axis=0)
-    lengths = np.hypot(seg[:, 0], seg[:, 1])
-    cumulative = np.concatenate([[0.0], np.cumsum(lengths)])
-    offsets = points[:, None, :] - a[None]  # (K, S, 2)
-    along = offsets[..., 0] * seg[:, 0] + offsets[..., 1] * seg[:, 1]  # einsum's sums of products, unrolled
-    t = np.clip(along / np.maximum(lengths**2, 1e-12), 0.0, 1.0)
-    gaps = offsets - t[..., None] * seg[None]
-    best = np.argmin(gaps[..., 0] * gaps[..., 0] + gaps[..., 1] * gaps[..., 1], axis=1)
-    rows = np.arange(len(points))
-    return cumulative[best] + t[rows, best] * lengths[best], cumulative
+    """Per face, (arc length along a polyline (N, S + 1, 2) to its point closest to each of `points`
+    (N, K, 2), cumulative arc lengths (N, S + 1))."""
+    a, seg = chain[:, :-1], np.diff(chain, axis=1)
+    lengths = np.hypot(seg[..., 0], seg[..., 1])
+    cumulative = np.concatenate([np.zeros((len(chain), 1)), np.cumsum(lengths, axis=1)], axis=1)
+    offsets = points[:, :, None, :] - a[:, None]  # (N, K, S, 2)
+    seg = seg[:, None]
+    along = offsets[..., 0] * seg[..., 0] + offsets[..., 1] * seg[..., 1]  # einsum's sums of products, unrolled
+    t = np.clip(along / np.maximum(lengths**2, 1e-12)[:, None], 0.0, 1.0)
+    gaps = offsets - t[..., None] * seg
+    best = np.argmin(gaps[..., 0] * gaps[..., 0] + gaps[..., 1] * gaps[..., 1], axis=2)  # (N, K)
+    faces, rows = np.arange(len(chain))[:, None], np.arange(points.shape[1])[None, :]
+    return cumulative[faces, best] + t[faces, rows, best] * lengths[faces, best], cumulative
 
 
 def _points_at(chain: np.ndarray, cumulative: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Points at the given arc lengths along a polyline (clamped to its ends)."""
-    at = np.clip(positions, 0.0, cumulative[-1])
-    return np.column_stack([np.interp(at, cumulative, chain[:, 0]), np.interp(at, cumulative, chain[:, 1])])
+    """Points at the given arc lengths along each face's polyline (clamped to its ends), (N, K, 2)."""
+    at = np.clip(positions, 0.0, cumulative[:, -1:])
+    out = np.empty(positions.shape + (2,))
+    for i in range(len(chain)):  # np.interp takes one curve at a time
+        out[i, :, 0] = np.interp(at[i], cumulative[i], chain[i, :, 0])
+        out[i, :, 1] = np.interp(at[i], cumulative[i], chain[i, :, 1])
+    return out
 
 
 def _jaw_controls(jaw: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-    """Points along the jaw (face-frame units) that the mask's sides must follow: per side, one a little
-    above the upper anchor, two between the upper and lower anchors and two between the lower anchor and
-    the chin. They are spaced by arc length between anchors, not taken at landmark indices, because dlib
-    slides its jaw points along the contour from face to face and index pairs would stretch the mask."""
+    """Points along the jaw (face-frame units, (N, 10, 2)) that the mask's sides must follow: per side, one
+    a little above the upper anchor, two between the upper and lower anchors and two between the lower
+    anchor and the chin. They are spaced by arc length between anchors, not taken at landmark indices,
+    because dlib slides its jaw points along the contour from face to face and index pairs would stretch
+    the mask."""
     points = []
-    for chain, upper, lower in ((_LEFT_JAW, anchors[2], anchors[4]), (_RIGHT_JAW, anchors[3], anchors[5])):
-        polyline = jaw[chain]
-        (s_up, s_low), cumulative = _arc_positions(polyline, np.array([upper, lower]))
-        s_chin = cumulative[-1]
-        positions = np.array([s_up - _ABOVE_UPPER, s_up + (s_low - s_up) / 3, s_up + 2 * (s_low - s_up) / 3,
-                              s_low + (s_chin - s_low) / 3, s_low + 2 * (s_chin - s_low) / 3])  # fmt: skip
+    for chain, upper, lower in ((_LEFT_JAW, anchors[:, 2], anchors[:, 4]), (_RIGHT_JAW, anchors[:, 3], anchors[:, 5])):
+        polyline = jaw[:, chain]
+        ends, cumulative = _arc_positions(polyline, np.stack([upper, lower], axis=1))
+        s_up, s_low, s_chin = ends[:, 0], ends[:, 1], cumulative[:, -1]
+        positions = np.stack([s_up - _ABOVE_UPPER, s_up + (s_low - s_up) / 3, s_up + 2 * (s_low - s_up) / 3,
+                              s_low + (s_chin - s_low) / 3, s_low + 2 * (s_chin - s_low) / 3], axis=1)  # fmt: skip
         points.append(_points_at(polyline, cumulative, positions))
-    return np.vstack(points)
+    return np.concatenate(points, axis=1)
 
 
 @lru_cache(maxsize=1)
 def _canonical_controls() -> np.ndarray:
     anchors = canonical_anchors()
-    return np.vstack([anchors, _jaw_controls(CANONICAL_JAW, anchors), CANONICAL_EYES])
+    return np.vstack([anchors, _jaw_controls(CANONICAL_JAW[None], anchors[None])[0], CANONICAL_EYES])
 
 
 def canonical_controls() -> np.ndarray:
@@ -225,41 +273,75 @@ def canonical_controls() -> np.ndarray:
     return _canonical_controls().copy()
 
 
-def _turn_angle(landmarks: np.ndarray) -> float:
-    """Signed angle (degrees) from the nose bridge (27 -> 30) to the nose-to-lip line (30 -> 57)."""
-    bridge = landmarks[_NOSE_TIP] - landmarks[_BRIDGE_TOP]
-    lip = landmarks[_BOTTOM_LIP] - landmarks[_NOSE_TIP]
-    if np.hypot(*bridge) < 1e-6 or np.hypot(*lip) < 1e-6:
-        return 0.0
-    cross = bridge[0] * lip[1] - bridge[1] * lip[0]
-    return float(np.degrees(np.arctan2(cross, bridge @ lip)))
+def _turn_angles(landmarks: np.ndarray) -> np.ndarray:
+    """Signed angles (degrees, (N,)) from the nose bridge (27 -> 30) to the nose-to-lip line (30 -> 57)."""
+    bridge = landmarks[:, _NOSE_TIP] - landmarks[:, _BRIDGE_TOP]
+    lip = landmarks[:, _BOTTOM_LIP] - landmarks[:, _NOSE_TIP]
+    cross = bridge[:, 0] * lip[:, 1] - bridge[:, 1] * lip[:, 0]
+    dot = (bridge[:, None, :] @ lip[:, :, None])[:, 0, 0]  # one dot per face, as bridge @ lip
+    angle = np.degrees(np.arctan2(cross, dot))
+    degenerate = (np.hypot(bridge[:, 0], bridge[:, 1]) < 1e-6) | (np.hypot(lip[:, 0], lip[:, 1]) < 1e-6)
+    return np.where(degenerate, 0.0, angle)
 
 
 def face_geometry(landmarks: np.ndarray) -> FaceGeometry:
     """Anchors, frame and head turn of a face; MaskFitError when the landmarks are degenerate."""
-    points = check_landmarks(landmarks)
-    eyes = points[36:48].reshape(2, 6, 2).mean(axis=1)  # eye centres, image-left first
-    frame = _frame(eyes, points[_CHIN])
-    units = frame.to_units(points[_UNITS_NEEDED])
-    jaw_units, bridge_units, lip_units = units[:17], units[17:19], units[19]
-    fallbacks: list[str] = []
-    anchor_units = _anchor_units(jaw_units, bridge_units, lip_units, fallbacks)
-    anchors = frame.to_face(anchor_units)
-    controls = np.vstack([anchors, frame.to_face(_jaw_controls(jaw_units, anchor_units)), eyes])
-    angle = _turn_angle(points)
-    # With y pointing down in the image, a positive angle means the nose tip sticks out to the image's right.
-    turn = 0 if abs(angle) <= TURN_THRESHOLD_DEG else (1 if angle > 0 else -1)
-    return FaceGeometry(
-        anchors=anchors,
-        frame=frame,
-        turn=turn,
-        turn_angle=angle,
-        jaw=points[_JAW],
-        eyes=eyes,
-        lower_lids=points[[41, 40, 47, 46]],
-        fallbacks=tuple(fallbacks),
-        controls=controls,
-    )
+    (geometry,) = face_geometries(check_landmarks(landmarks)[None])
+    if isinstance(geometry, MaskFitError):
+        raise geometry
+    return geometry
+
+
+def face_geometries(landmarks: np.ndarray) -> list[FaceGeometry | MaskFitError]:
+    """`face_geometry` of N faces at once ((N, 68, 2) landmarks): per face its FaceGeometry, or the
+    MaskFitError face_geometry would raise for it.
+
+    The arithmetic is face_geometry's element for element, on arrays stacked over the faces (the small
+    matrix products still run one face at a time, inside one numpy call), so every number is the same to
+    the bit as one face at a time; what N faces at once save is numpy's cost per call, which for a few
+    dozen points is most of the cost.
+    """
+    points = _checked_array(landmarks, (0, 68, 2))
+    count = len(points)
+    errors: list[MaskFitError | None] = [None] * count
+    finite = np.isfinite(points).all(axis=(1, 2))
+    for i in np.flatnonzero(~finite):
+        errors[i] = MaskFitError("landmarks contain NaN or infinite coordinates")
+    if count == 0:
+        return []
+    with np.errstate(all="ignore"):  # faces with errors compute nonsense alongside the others, then are dropped
+        eyes = points[:, 36:48].reshape(count, 2, 6, 2).mean(axis=2)  # eye centres, image-left first
+        frames = _frames(eyes, points[:, _CHIN], errors)
+        units = frames.to_units(points[:, _UNITS_NEEDED])
+        jaw_units, bridge_units, lip_units = units[:, :17], units[:, 17:19], units[:, 19]
+        fallbacks: list[list[str]] = [[] for _ in range(count)]
+        anchor_units = _anchor_units(jaw_units, bridge_units, lip_units, fallbacks)
+        anchors = frames.to_face(anchor_units)
+        jaw_controls = frames.to_face(_jaw_controls(jaw_units, anchor_units))
+        angles = _turn_angles(points)
+    controls = np.concatenate([anchors, jaw_controls, eyes], axis=1)
+    out: list[FaceGeometry | MaskFitError] = []
+    for i in range(count):
+        if errors[i] is not None:
+            out.append(errors[i])
+            continue
+        angle = float(angles[i])
+        # With y pointing down in the image, a positive angle means the nose tip sticks out to the image's right.
+        turn = 0 if abs(angle) <= TURN_THRESHOLD_DEG else (1 if angle > 0 else -1)
+        out.append(
+            FaceGeometry(
+                anchors=anchors[i],
+                frame=frames.frame(i),
+                turn=turn,
+                turn_angle=angle,
+                jaw=points[i, _JAW],
+                eyes=eyes[i],
+                lower_lids=points[i, [41, 40, 47, 46]],
+                fallbacks=tuple(fallbacks[i]),
+                controls=controls[i],
+            )
+        )
+    return out
 
 
 def face_anchor_points(landmarks: np.ndarray) -> np.ndarray:
