@@ -92,7 +92,7 @@ def stage_times(
             return drawn
 
         def redetect(e: dict) -> None:
-            pipeline._single_face(e["masked"], settings.redetect, "no_face_after_mask", "multiple_faces_after_mask")
+            pipeline._masked_face_found(e["masked"], e["box"])
 
         def crop(e: dict) -> None:  # both crops planned on the first pass's landmarks, as the pipeline does
             masked, points, box = e["masked"], e["points"], e["box"]

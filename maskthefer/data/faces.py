@@ -73,6 +73,13 @@ class Box:
         return width * height / smaller if smaller > 0 else 0.0
 
 
+def same_face(box: Box, face: Box, overlap: float = SAME_FACE_OVERLAP) -> bool:
+    """`box` is `face` found again: over it (sharing `overlap` of the smaller box) and of about its size (a
+    quarter of its area or more; a window on one eye or on a print of the mask is not the face)."""
+    areas = sorted((box.width * box.height, face.width * face.height))
+    return box.overlap(face) >= overlap and areas[0] >= 0.25 * areas[1]
+
+
 def merge_same_face(boxes: list[Box], overlap: float = SAME_FACE_OVERLAP) -> list[Box]:
     """Boxes best score first, each face once: a box overlapping a better one by `overlap` is dropped."""
     kept: list[Box] = []
@@ -141,8 +148,11 @@ class FaceAnalyzer:
         self._detector = dlib.get_frontal_face_detector()
         self._predictor = dlib.shape_predictor(str(self.predictor_path))
 
-    def detect(self, image: np.ndarray, settings: DetectorSettings = DetectorSettings()) -> list[Box]:
-        """All faces in `image` (gray or BGR uint8), best score first, each face once (see merge_same_face)."""
+    def detect(
+        self, image: np.ndarray, settings: DetectorSettings = DetectorSettings(), *, merged: bool = True
+    ) -> list[Box]:
+        """All faces in `image` (gray or BGR uint8), best score first, each face once (see merge_same_face);
+        `merged=False`: every window the detector fired on, as dlib returns them."""
         gray = np.ascontiguousarray(to_gray(image))
         scale = 1.0
         if max(gray.shape) > _DETECT_MAX_SIDE:
@@ -155,7 +165,7 @@ class FaceAnalyzer:
             Box(r.left(), r.top(), r.right() + 1, r.bottom() + 1, float(s)).scaled(1.0 / scale)
             for r, s in zip(rects, scores)
         ]
-        return merge_same_face(boxes)
+        return merge_same_face(boxes) if merged else boxes
 
     def landmarks(self, image: np.ndarray, box: Box) -> np.ndarray:
         """The 68 landmarks of the face in `box` as a (68, 2) float32 array of (x, y)."""

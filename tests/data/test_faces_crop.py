@@ -193,3 +193,44 @@ def test_a_bad_image_in_a_batch_leaves_the_others_alone(face_analyzer, fer_faces
             assert np.array_equal(outcome.crop, single.crop)
     with pytest.raises(ValueError, match="3 images but 2 rngs"):
         pipeline.process_batch(good[:3], rngs=[None, None])
+
+
+def _ck_face_enlarged(relative: str) -> np.ndarray:
+    from support import CKPLUS48
+
+    gray = cv2.imread(str(CKPLUS48 / relative), cv2.IMREAD_GRAYSCALE)
+    return cv2.resize(gray, (256, 256), interpolation=cv2.INTER_CUBIC)
+
+
+def test_redetection_needs_the_masked_face_itself_and_ignores_windows_that_are_no_face(face_analyzer, shared_data):
+    """CK+ faces enlarged to 256 px, masked as a folder build masks them (seed 0, source id = relative path).
+    The lenient re-detection fires on windows that are no face: one eye, a corner of the image. Alone, such a
+    window once passed for the face found again; beside the face, it once made a second face."""
+    from maskthefer.data.build import item_rng
+
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    # The only re-detection is a window on one eye (S010) or on the mask (S046): the masked face is not found.
+    for lost in ("anger/S010_004_00000019.png", "disgust/S046_004_00000015.png"):
+        with pytest.raises(FaceRejected) as error:
+            pipeline.process(_ck_face_enlarged(lost), add_mask=True, rng=item_rng(0, lost))
+        assert error.value.reason == "no_face_after_mask", lost
+    # The face is found again, plus a weak window on the ear (S037) or the image's corner (S117): one face.
+    for alone in ("anger/S037_003_00000022.png", "fear/S117_003_00000012.png"):
+        face = pipeline.process(_ck_face_enlarged(alone), add_mask=True, rng=item_rng(0, alone))
+        assert face.crop.shape == (48, 96), alone
+
+
+def test_two_people_count_as_two_after_masking_too(face_analyzer, fer_faces):
+    """Two people side by side: the more confident face is masked, and the other, unmasked, is found at the
+    first pass's threshold by the re-detection, so the photo is rejected (never kept as one face)."""
+    pipeline = FacePipeline(analyzer=face_analyzer)
+    multiple = 0
+    for (_, left, _), (_, right, _) in zip(fer_faces[0:40:2], fer_faces[1:40:2]):
+        pair = cv2.resize(np.hstack([left, right]), (192, 96), interpolation=cv2.INTER_CUBIC)
+        if len(face_analyzer.detect(pair, LENIENT)) != 2:
+            continue
+        with pytest.raises(FaceRejected) as error:
+            pipeline.process(pair, add_mask=True, rng=np.random.default_rng(0))
+        assert error.value.reason in ("multiple_faces_after_mask", "no_face_after_mask")
+        multiple += error.value.reason == "multiple_faces_after_mask"
+    assert multiple >= 6
