@@ -387,6 +387,16 @@ def format_comparison(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def describe(name: str, directory: os.PathLike | str | None = None) -> str:
+def describe(
+    name: str,
+    directory: os.PathLike | str | None = None,
+    runs_dir: os.PathLike | str = "runs",
+    limit: int | None = None,
+    epochs: int | None = None,
+) -> str:
+    """The experiment's docstring and settings, and the run folder(s) it trains into under `runs_dir`."""
     experiment = load_experiment(name, directory)
-    return f"{experiment.doc.strip()}\n\nBUILD = {json.dumps(experiment.build)}\nTRAIN = {json.dumps(experiment.train)}"
+    base = run_dir_for(experiment, Path(runs_dir), limit, epochs)
+    folders = "\n".join(f"run folder: {run.path}" for run in seed_runs(base, experiment_seeds(experiment)))
+    return (f"{experiment.doc.strip()}\n\nBUILD = {json.dumps(experiment.build)}\nTRAIN = {json.dumps(experiment.train)}"
+            f"\n{folders}")

@@ -12,5 +12,6 @@ out="${OUT_DIR:-out/demo}"
 mt=.venv/bin/maskthefer
 $mt experiment demo_fer2013 --datasets-dir "$out/datasets" --runs-dir "$out/runs" --results-dir "$out/results" \
     ${LIMIT:+--limit "$LIMIT"} ${EPOCHS:+--epochs "$EPOCHS"}
-run="$out/runs/demo_fer2013${LIMIT:+-limit$LIMIT}${EPOCHS:+-epochs$EPOCHS}"  # the experiment's run folder name
+run="$($mt experiment demo_fer2013 --show --runs-dir "$out/runs" ${LIMIT:+--limit "$LIMIT"} ${EPOCHS:+--epochs "$EPOCHS"} \
+    | sed -n 's/^run folder: //p')"
 $mt evaluate --run "$run" --confusion

@@ -98,6 +98,12 @@ def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path)
     assert manifest.stat().st_mtime_ns == built_at  # the identical build was reused
     assert (run / "best.keras").stat().st_mtime_ns == trained_at  # the finished run was only evaluated
     assert len((run / "history.csv").read_text().strip().splitlines()) == 2  # header + one epoch
+    # --show names the folder that run lives in (scripts/demo.sh finds its run this way)
+    shown = CliRunner().invoke(main, [
+        "experiment", "tiny_fer", "--show", "--limit", "200", "--epochs", "1", "--dir", str(configs),
+        "--runs-dir", str(where["runs_dir"]),
+    ])
+    assert shown.exit_code == 0 and f"run folder: {run}\n" in shown.output, shown.output
 
 
 def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_path):

@@ -14,7 +14,9 @@ from ..workspace import DATASETS_DIR, RUNS_DIR
 @click.command("experiment")
 @click.argument("name", required=False)
 @click.option("--list", "list_only", is_flag=True, help="List the experiments and their titles.")
-@click.option("--show", is_flag=True, help="Print the experiment's description and settings, run nothing.")
+@click.option("--show", is_flag=True,
+              help="Print the experiment's description, settings and run folder(s) (for the --runs-dir, --limit "
+                   "and --epochs given), run nothing.")
 @click.option("--limit", type=click.IntRange(min=1), help="Use only the first N source images (quick check).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Train for N epochs instead of the config's.")
 @click.option("--datasets-dir", type=click.Path(path_type=Path), default=DATASETS_DIR, show_default=True)
@@ -66,7 +68,7 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
             click.echo(f"{entry:<32} {load_experiment(entry, directory).title}")
         return
     if show:
-        click.echo(describe(name, directory))
+        click.echo(describe(name, directory, runs_dir, limit, epochs))
         return
     result = run_experiment(
         name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
