@@ -6,8 +6,8 @@
 The demo's short-run recipe (experiments/demo_fer2013.py: AdamW lr 3e-3, weight decay 1e-4, cosine schedule
 with half an epoch of warm-up, label smoothing 0.1, Table II's augmentation) on every masked face FER2013
 yields instead of the demo's first 14,000 rows. vgg-lite-small has 329 k parameters against VGG-lite's 36.9 M,
-so the expression stage of `maskthefer predict` costs about a millisecond per face instead of about 25 ms
-(bench/predict_latency.py). Ten epochs fit about 20 minutes of a shared 2-core CPU (one epoch measured 133 s
+so the expression stage of `maskthefer predict` costs about 1 ms a face in ONNX instead of 10-17 ms
+(bench/predict_latency.py, the README's latency table). Ten epochs fit about 20 minutes of a shared 2-core CPU (one epoch measured 133 s
 there, `--epochs 1`); the best epoch is picked on the validation split.
 
 Goal: at least 0.50 test accuracy (the demo reached 0.4525 on 8,463 training faces; this run has about 2.3

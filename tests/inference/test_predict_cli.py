@@ -152,7 +152,19 @@ def test_export_cli_and_predict_from_the_bundle(expression_run, mask_run, scenes
     assert "expression: vgg-lite" in result.output and "mask: masknet" in result.output
     again = CliRunner().invoke(main, ["export", "--run", str(expression_run), "--out", str(bundle)])
     assert again.exit_code == 1 and "not empty" in again.output
+    assert json.loads((bundle / "bundle.json").read_text())["detector"]["max_side"] == 640
     cv2.imwrite(str(tmp_path / "scene.png"), scenes[0].image)
     result = CliRunner().invoke(main, ["predict", str(tmp_path / "scene.png"), "--run", str(bundle), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "o" / "predictions.jsonl").read_text().splitlines()) == 1
+
+
+def test_export_detect_side_travels_with_the_bundle(expression_run, tmp_path):
+    bundle = tmp_path / "bundle"
+    result = CliRunner().invoke(main, ["export", "--run", str(expression_run), "--out", str(bundle), "--detect-side", "400"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((bundle / "bundle.json").read_text())["detector"]["max_side"] == 400
+    assert Recognizer.load(bundle).detector_settings.max_side == 400
+    assert Recognizer.load(bundle, detect_max_side=320).detector_settings.max_side == 320  # predict --detect-side
+    bad = CliRunner().invoke(main, ["export", "--run", str(expression_run), "--out", str(tmp_path / "b2"), "--detect-side", "8"])
+    assert bad.exit_code == 2 and "--detect-side" in bad.output
