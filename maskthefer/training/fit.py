@@ -13,6 +13,13 @@ The model is the user's own (not registered): it takes crops as float32 in [0, 1
 `train` writes (config.json, history.csv, best/last/checkpoint.keras, state.json), so `maskthefer evaluate
 --run` reads it and `train(TrainConfig(run_dir=..., resume=True))` continues it, provided the model's layers
 can be saved and loaded by Keras (built-in layers can; custom ones need `register_keras_serializable`).
+
+MSD-E's paradigms train any such model too (see `maskthefer.training.paradigms`): name its penultimate layer
+"features" (or pass `feature_layer`), then
+
+    fit(model, data, recipe, "runs/cl", paradigm="cl")                          # contrastive learning
+    fit(teacher_model, data, recipe, "runs/teacher", crops="unmasked")           # a teacher for distillation
+    fit(model, data, recipe, "runs/kd", paradigm="kd", teacher="runs/teacher")   # distillation
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from .config import DEFAULT_RUNS_DIR, TrainConfig, TrainingError, resolved_setti
 from .data import load_training_data
 from .distribute import check_batch_size
 from .loop import run_fit
+from .paradigms import resolve_paradigm
 from .recipe import Recipe, paper_recipe
 from .run_folder import printer, refuse_existing_run
 from .session import start_session
@@ -45,6 +53,14 @@ def fit(
     init_from: str | os.PathLike | None = None,
     trainable: str = "all",
     pairs: bool = False,
+    crops: str = "masked",
+    paradigm: str = "standard",
+    teacher: str | os.PathLike | None = None,
+    cl_lambda: float | None = None,
+    cl_alpha: float | None = None,
+    kd_lambda: float | None = None,
+    kd_p: float | None = None,
+    feature_layer: str | None = None,
     steps_per_epoch: int | None = None,
     workers: int = 1,
     test_split: str = "test",
@@ -54,7 +70,10 @@ def fit(
     """Train `model` on the dataset folder `data` with `recipe` (the paper's for the dataset when None).
 
     `init_from` and `trainable` are `--init-from` and `--trainable` of `maskthefer train`; `pairs` also
-    trains on each face's unmasked crop; `steps_per_epoch` caps the batches of an epoch. Returns the run.
+    trains on each face's unmasked crop; `crops="unmasked"` trains on the unmasked crops alone; `paradigm`
+    ("cl", "kd") and its settings (`teacher`, `cl_lambda`, `cl_alpha`, `kd_lambda`, `kd_p`, `feature_layer`;
+    None takes MSD-E's value) are those of `--paradigm`; `steps_per_epoch` caps the batches of an epoch.
+    Returns the run.
     """
     say = printer(verbose)
     if not isinstance(model, keras.Model):
@@ -66,9 +85,12 @@ def fit(
     recipe = recipe.replace(mixed_precision=_model_precision(model, recipe.mixed_precision))
     request = TrainConfig(
         data=data, input_shape=_input_shape(model), pairs=pairs, steps_per_epoch=steps_per_epoch, workers=workers,
-        test_split=test_split, init_from=init_from, trainable=trainable,
+        test_split=test_split, init_from=init_from, trainable=trainable, crops=crops, paradigm=paradigm,
+        teacher=teacher, cl_lambda=cl_lambda, cl_alpha=cl_alpha, kd_lambda=kd_lambda, kd_p=kd_p,
+        feature_layer=feature_layer,
     )
     resolved = resolved_settings(recipe, request, manifest, task=TASK)
+    resolved.update(resolve_paradigm(request, task=TASK, pairs=resolved["pairs"]))
     check_batch_size(resolved["batch_size"])
     run = RunDir(run_dir or DEFAULT_RUNS_DIR / f"{model.name}-{Path(os.path.abspath(data)).name}")
     refuse_existing_run(run, overwrite=overwrite)

@@ -3,9 +3,9 @@
 The classifier's weights, the optimizer's step count and momenta, the plateau state, the best score and the
 random seed states all come back, so the resumed epochs see the batches, augmentations and learning rates of
 an uninterrupted run. `--init-from` is not applied again (the checkpoint holds the weights), `--trainable` is
-(Keras does not save which layers were frozen inside a zoo model). A run that never finished an epoch is
-started again from its saved configuration. Settings added after a run was written (the recipe options) take
-the values such a run trained with (`NEWER_KEYS_DEFAULTS`).
+(Keras does not save which layers were frozen inside a zoo model), for `--paradigm cl|kd` runs too. A run
+that never finished an epoch is started again from its saved configuration. Settings added after a run was
+written (the recipe options) take the values such a run trained with (`NEWER_KEYS_DEFAULTS`).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
     with dtype_policy(resolved["mixed_precision"]):
         training_model = keras.saving.load_model(run.checkpoint_path, compile=False)
         if paradigm is not None:  # the wrapper holds a view of the classifier: rebuild it, synced before saves
-            classifier, sync = paradigm.restore(training_model, saved)
+            classifier, sync = paradigm.restore(training_model, saved, saved_classifier=run.last_model_path)
             batches = make_train_batches(data, resolved, classifier, done, transform)
             paradigm.compile(training_model, resolved, steps_per_epoch=batches.batches_per_epoch)
             save_classifier = synced_saver(sync, classifier_saver(classifier, resolved["mixed_precision"]))

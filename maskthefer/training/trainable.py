@@ -85,3 +85,16 @@ def set_trainable(model, scheme: str) -> list[str]:
 def frozen_layers(model) -> list[str]:
     """Names of the layers with weights that do not train."""
     return [layer.name for layer in ordered_layers(model) if layer.weights and not layer.trainable]
+
+
+def freeze_like(view, model) -> list[str]:
+    """Freeze the layers of `view` (a model over copies or reloads of `model`'s layers) that are frozen in
+    `model`, matched by name; returns their names. A paradigm's reloaded wrapper holds such a view."""
+    frozen = set(frozen_layers(model))
+    layers = {layer.name: layer for layer in ordered_layers(view)}
+    missing = sorted(frozen - set(layers))
+    if missing:
+        raise TrainingError(f"{view.name} has no layers {', '.join(missing)} of {model.name}, frozen there")
+    for name in frozen:
+        layers[name].trainable = False
+    return sorted(frozen)

@@ -1,10 +1,12 @@
-"""The open training API: README's `fit` example, run as written on tiny real data, and what `fit` refuses."""
+"""The open training API: README's `fit` example, run as written on tiny real data, the MSD-E paradigms through
+`fit`, and what `fit` refuses."""
 
 from __future__ import annotations
 
 import re
 
 import keras
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from support import REPO
@@ -69,3 +71,46 @@ def test_models_that_cannot_train_on_the_dataset_are_refused(model, message, fer
 def test_a_float32_model_with_a_bf16_recipe_is_refused(fer_dataset, tmp_path):
     with pytest.raises(TrainingError, match="was built in float32"):
         fit(small_model(), fer_dataset, paper_recipe("fer2013").replace(mixed_precision="bf16"), tmp_path / "r")
+
+
+def cnn_with_features(name: str) -> keras.Model:
+    """A model of the caller's own whose penultimate layer is named 'features', as the paradigms read it."""
+    return keras.Sequential([
+        keras.Input((48, 96, 1)), keras.layers.Conv2D(4, 3, strides=2, activation="relu"),
+        keras.layers.Conv2D(8, 3, strides=2, activation="relu", name="last_conv"),
+        keras.layers.GlobalAveragePooling2D(name="features"), keras.layers.Dense(7, activation="softmax"),
+    ], name=name)
+
+
+def test_fit_trains_the_msde_paradigms_and_a_paradigm_run_resumes(fer_dataset, tmp_path):
+    recipe = paper_recipe("fer2013").replace(epochs=1, batch_size=16)
+    short = dict(steps_per_epoch=2, verbose=0)
+    teacher = fit(cnn_with_features("teacher_cnn"), fer_dataset, recipe, tmp_path / "teacher", crops="unmasked",
+                  **short)
+    assert teacher.read_config()["crops"] == "unmasked"
+    kd = fit(cnn_with_features("student_cnn"), fer_dataset, recipe, tmp_path / "kd", paradigm="kd",
+             teacher=teacher.path, kd_lambda=10.0, **short)
+    config = kd.read_config()
+    assert (config["paradigm"], config["kd_lambda"], config["kd_p"], config["model_source"]) == ("kd", 10.0, 0.5, "fit")
+    assert "feature_distance_loss" in read_history(kd.history_path)[0]
+
+    cl = fit(cnn_with_features("cl_cnn"), fer_dataset, recipe, tmp_path / "cl", paradigm="cl", trainable="head",
+             **short)
+    assert (cl.read_config()["paradigm"], cl.read_config()["cl_lambda"]) == ("cl", 0.2)
+    first = keras.saving.load_model(cl.last_model_path).get_layer("last_conv").get_weights()
+    train(TrainConfig(run_dir=cl.path, epochs=2, resume=True, verbose=0))  # the caller's model comes back
+    state = cl.read_state()
+    assert state["epochs_done"] == 2 and state["optimizer_iterations"] == 4
+    last = keras.saving.load_model(cl.last_model_path)
+    assert last.name == "cl_cnn" and len(last.inputs) == 1
+    for a, b in zip(first, last.get_layer("last_conv").get_weights()):  # --trainable head, through the resume
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_refuses_paradigm_settings_it_cannot_train(fer_dataset, tmp_path):
+    recipe = paper_recipe("fer2013").replace(epochs=1)
+    with pytest.raises(TrainingError, match="--paradigm kd needs --teacher RUN"):
+        fit(cnn_with_features("a"), fer_dataset, recipe, tmp_path / "a", paradigm="kd", verbose=0)
+    with pytest.raises(TrainingError, match="has no layer 'features'"):
+        fit(small_model(), fer_dataset, recipe, tmp_path / "b", paradigm="cl", verbose=0)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -15,7 +15,7 @@ import pytest
 
 from maskthefer.data.records import read_manifest
 from maskthefer.models import model_spec
-from maskthefer.training import TrainConfig, TrainingError, train
+from maskthefer.training import TrainConfig, TrainingError, set_trainable, train
 from maskthefer.training.curves import read_history
 from maskthefer.training.data import prepare_data
 from maskthefer.training.paradigms.branches import BRANCH, TEACHER
@@ -209,6 +209,34 @@ def test_distillation_run_keeps_its_teacher_frozen(teacher_run, fer_dataset, tmp
                 assert np.array_equal(a, b), layer.name  # batch-norm statistics included
     last = keras.saving.load_model(run.last_model_path)
     assert len(last.inputs) == 1 and last.name == "resnet18"
+
+
+@pytest.mark.parametrize("paradigm", ["cl", "kd"])
+def test_a_resumed_paradigm_run_keeps_its_trainable_scheme(paradigm, teacher_run, fer_dataset, tmp_path):
+    """--trainable last-conv through a resume: the frozen layers stay as they were, the optimizer state lines up
+    with the trainable variables, and the history equals two epochs in a row."""
+    extra = {"teacher": teacher_run.path} if paradigm == "kd" else {}
+    common = dict(paradigm=paradigm, trainable="last-conv", **extra)
+    full = train(tiny(fer_dataset, tmp_path / "full", epochs=2, **common))
+    run = train(tiny(fer_dataset, tmp_path / "run", epochs=1, **common))
+    first = keras.saving.load_model(run.last_model_path)
+    trained = set(set_trainable(first, "last-conv"))
+    frozen = [layer.name for layer in first.layers if layer.weights and layer.name not in trained]
+    assert len(frozen) > 10, frozen
+    train(TrainConfig(run_dir=run.path, resume=True, epochs=2, verbose=0))
+
+    resumed = keras.saving.load_model(run.last_model_path)
+    for name in frozen:  # batch-norm statistics included: frozen layers run in inference mode
+        for a, b in zip(first.get_layer(name).get_weights(), resumed.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+    assert not np.allclose(first.get_layer("predictions").get_weights()[0],
+                           resumed.get_layer("predictions").get_weights()[0])
+    wrapper = keras.saving.load_model(run.checkpoint_path)
+    assert len(wrapper.trainable_weights) == len(keras.saving.load_model(full.checkpoint_path).trainable_weights)
+    assert run.read_state()["optimizer_iterations"] == full.read_state()["optimizer_iterations"] == 4
+    rows, expected = read_history(run.history_path), read_history(full.history_path)
+    for key in ("loss", "feature_distance_loss", "val_loss", "val_accuracy"):
+        assert [r[key] for r in rows] == pytest.approx([r[key] for r in expected], rel=1e-4, abs=1e-6), key
 
 
 def test_bad_paradigm_options_are_refused_before_anything_is_written(fer_dataset, teacher_run, tmp_path):

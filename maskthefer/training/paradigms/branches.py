@@ -32,8 +32,13 @@ def feature_layer_of(model, requested: str | None) -> str:
 
 def feature_view(model, feature_layer: str, *, name: str, with_predictions: bool) -> keras.Model:
     """Image -> features (and, `with_predictions`, [features, class probabilities]) on `model`'s layers."""
-    if not isinstance(model, keras.Model) or isinstance(model, keras.Sequential):
-        raise TrainingError(f"{getattr(model, 'name', model)!r}: paradigms need a functional Keras model")
+    try:  # functional models, and Sequential ones started with keras.Input, have a graph to take a view of
+        inputs = model.inputs[0]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        inputs = None
+    if not isinstance(model, keras.Model) or inputs is None:
+        raise TrainingError(f"{getattr(model, 'name', model)!r}: paradigms need a functional Keras model (or a "
+                            "Sequential one that starts with keras.Input)")
     features = model.get_layer(feature_layer).output
     if not with_predictions:
         return keras.Model(model.inputs[0], features, name=name)

@@ -18,7 +18,8 @@ from ...models import create_model
 from ..backend import dtype_policy
 from ..model import with_label_smoothing
 from ..optimizer import make_optimizer
-from .branches import BRANCH, ClassifierSync
+from ..trainable import freeze_like, set_trainable
+from .branches import BRANCH, TEACHER, ClassifierSync
 from .contrastive import build_contrastive_model, contrastive_losses
 from .data import PairBatches
 from .distillation import build_distillation_model, distillation_losses, load_teacher
@@ -73,15 +74,27 @@ class Paradigm:
     def validation_batches(self, arrays, **kwargs) -> PairBatches:
         return PairBatches(arrays, **kwargs)
 
-    def restore(self, training_model: keras.Model, saved: Mapping[str, Any]) -> tuple[keras.Model, ClassifierSync]:
+    def restore(self, training_model: keras.Model, saved: Mapping[str, Any], *,
+                saved_classifier=None) -> tuple[keras.Model, ClassifierSync]:
         """A classifier rebuilt from the run's configuration, holding the reloaded wrapper's weights.
 
-        The returned sync copies them again; call it before every save (the wrapper keeps training).
+        The run's `--trainable` scheme is applied again, to the rebuilt classifier and to the wrapper's view
+        of it (the network that trains), and the teacher is frozen again, before the optimizer state is
+        loaded: its slots follow the trainable variables. A model given to `fit` is not in the registry: it
+        comes back from `saved_classifier` (the run's last.keras, saved as it was built). The returned sync
+        copies the weights again; call it before every save (the wrapper keeps training).
         """
         branch = training_model.get_layer(BRANCH)
-        with dtype_policy(saved["mixed_precision"]):
-            classifier = create_model(saved["model"], num_classes=saved["num_classes"],
-                                      input_shape=tuple(saved["input_shape"]), **saved["model_args"])
+        if saved.get("model_source") == "fit":
+            classifier = keras.saving.load_model(saved_classifier, compile=False)
+        else:
+            with dtype_policy(saved["mixed_precision"]):
+                classifier = create_model(saved["model"], num_classes=saved["num_classes"],
+                                          input_shape=tuple(saved["input_shape"]), **saved["model_args"])
+        set_trainable(classifier, saved.get("trainable", "all"))
+        freeze_like(branch, classifier)
+        if self.name == "kd":
+            training_model.get_layer(TEACHER).trainable = False
         sync = ClassifierSync(branch, classifier)
         sync()
         return classifier, sync
