@@ -1,0 +1,28 @@
+"""Short schedule: vgg-lite-small on Mix (each training face's masked and unmasked crop), MSD-E's Mix baseline.
+
+    maskthefer experiment msde_fer2013_short_mix
+
+The slice, schedule, model and seed of msde_fer2013_short_baseline (a short schedule, not the paper's: 6,000
+FER2013 rows, 12 epochs), trained with `--pairs`: twice the crops per epoch; validation stays masked.
+SPEC gives no figure for Mix; the masked-only baseline's (45.85 % masked, 65.35 % unmasked) is shown.
+Expected direction: above the masked-only baseline on unmasked crops (it sees them), about level on masked.
+"""
+
+BUILD = {"source": "fer2013", "limit": 6000}
+TRAIN = {
+    "model": "vgg-lite-small",
+    "epochs": 12,
+    "optimizer": "adamw",
+    "lr": 3e-3,
+    "weight_decay": 1e-4,
+    "schedule": "cosine",
+    "warmup_epochs": 0.5,
+    "label_smoothing": 0.1,
+    "seed": 0,
+    "pairs": True,
+}
+EXPECTED = {
+    "source": "SPEC §2 (MSD-E)",
+    "note": "no published Mix figure; short schedule: the first 6,000 FER2013 rows, 12 epochs of AdamW + cosine, "
+            "vgg-lite-small, exactly as msde_fer2013_short_baseline",
+}
