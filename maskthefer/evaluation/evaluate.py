@@ -24,6 +24,7 @@ import numpy as np
 
 from ..data.records import iter_split, load_split, read_manifest
 from ..data.records import schema as record_schema
+from ..labels import MASK_CLASSES, MASKED, UNMASKED
 from ..runs import RunDir, write_json
 from . import reference, tables
 from .loading import EvaluationError, LoadedRun, load_run, predict_proba
@@ -166,10 +167,15 @@ def evaluate_run(
     out_dir: os.PathLike | str | None = None,
     batch_size: int = 256,
 ) -> EvaluationReport:
-    """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on)."""
+    """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on).
+
+    A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
+    """
     loaded = load_run(run_dir, which)
     data_path = resolve_data_dir(loaded, data_dir)
     manifest = read_manifest(data_path)
+    if loaded.config.get("task") == "mask":
+        return _evaluate_mask_classifier(loaded, data_path, manifest, split, confusion, out_dir, batch_size)
     check_compatible(loaded, manifest, data_path)
     kind = manifest.get("dataset_kind")
 
@@ -217,6 +223,34 @@ def evaluate_run(
         attach_impact(report, f"{loaded.model_name}: impact of the mask ({split})")
     elif not pairs:
         report.notes.append(f"{data_path}/{split} has no unmasked crops: no mask-impact table")
+    return report
+
+
+def _evaluate_mask_classifier(loaded, data_path: Path, manifest, split, confusion, out_dir, batch_size):
+    """Masked-or-not accuracy on the split's faces: every face's masked crop and its unmasked crop."""
+    if tuple(loaded.class_names) != MASK_CLASSES:
+        raise EvaluationError(f"run {loaded.run.path} is a mask classifier with classes {loaded.class_names}, "
+                              f"expected {MASK_CLASSES}")
+    height, width = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
+    if (height, width) != tuple(loaded.input_shape[:2]):
+        raise EvaluationError(f"{data_path} holds {height}x{width} crops but {loaded.model_path} expects "
+                              f"{loaded.input_shape[0]}x{loaded.input_shape[1]} input")
+    if not split_has_pairs(data_path, split):
+        raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so a mask classifier cannot be scored")
+    data = load_split(data_path, split, unmasked=True)
+    if len(data) == 0:
+        raise EvaluationError(f"{data_path}/{split} holds no faces")
+    images = np.concatenate([data.images, data.unmasked])
+    labels = np.concatenate([np.full(len(data), MASK_CLASSES.index(MASKED)),
+                             np.full(len(data), MASK_CLASSES.index(UNMASKED))]).astype(np.int64)
+    source_ids = [f"{i}/{MASKED}" for i in data.source_ids] + [f"{i}/{UNMASKED}" for i in data.source_ids]
+    target = Path(out_dir) if out_dir else loaded.run.evaluation_dir / split
+    extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=manifest.get("dataset_kind"))
+    main = evaluate_arrays(loaded, images, labels, source_ids, target, label="masked and unmasked crops",
+                           confusion=confusion, extra=extra, batch_size=batch_size)
+    report = EvaluationReport(loaded, str(data_path), split, target, main, dataset_kind=manifest.get("dataset_kind"),
+                              show_confusion=confusion)
+    report.notes.append(f"mask classifier: {len(data)} faces, each as its masked and its unmasked crop")
     return report
 
 

@@ -72,3 +72,22 @@ def test_predictions_output_is_chosen(tiny_run, eval_dataset, tmp_path):
     unnamed = keras.Model(inputs, [aux, keras.layers.Dense(7, activation="softmax", name="emotion")(x)])
     with pytest.raises(MaskTheFERError, match="none is named 'predictions'"):
         classifier_model(unnamed)
+
+
+def test_a_mask_classifier_is_scored_on_each_faces_masked_and_unmasked_crop(fer_dataset, tmp_path):
+    """MaskNet's evaluation (what `maskthefer experiment masknet_fer2013` records) scores both crops of every
+    test face, and agrees with the test accuracy its training run measured on the same crops."""
+    from maskthefer.labels import MASK_CLASSES
+    from maskthefer.models import model_spec
+    from maskthefer.training import TrainConfig, train
+
+    run = train(TrainConfig(data=fer_dataset, model="masknet", model_args=dict(model_spec("masknet").tiny_config),
+                            epochs=1, steps_per_epoch=2, run_dir=tmp_path / "masknet", verbose=0))
+    report = evaluate_run(run.path, split="test")
+    faces = len(load_split(fer_dataset, "test"))
+    metrics = report.main.metrics
+    assert metrics.n == 2 * faces and tuple(metrics.class_names) == MASK_CLASSES
+    assert [int(count) for count in np.asarray(metrics.confusion).sum(axis=1)] == [faces, faces]
+    assert metrics.accuracy == pytest.approx(run.read_state()["test_accuracy"], abs=1e-6)
+    assert json.loads((run.path / "evaluation" / "test" / "metrics.json").read_text())["accuracy"] == pytest.approx(
+        metrics.accuracy)
