@@ -13,6 +13,11 @@ The paper (SPEC §2, Barros et al.'s masked-face study) scores arousal/valence b
 not have, so accuracy stands in for it (the issue's Table 3 layout): trained unmasked, masking collapses
 CCC 0.46/0.61 -> 0.18/0.16; fine-tuning all layers on masked data recovers 0.45/0.53.
 Expected direction: above _unmasked on masked crops.
+Measured (results/facechannel_fer2013_short_unmasked.json): with this recipe the quarter-width FaceChannel
+does not learn on the slice: its loss stays at the class prior's entropy (1.83) and it predicts only "happy"
+(test 0.2751 = the majority share, 10 epochs, 19 s/epoch); lr 1e-3 did the same over 4 epochs. The schemes
+that start from it (_last_conv, _all) and _scratch were therefore not run; the recipe needs finding first
+(SGD, a longer warm-up, or batch norm in the model).
 """
 
 BUILD = {"source": "fer2013", "limit": 6000}
