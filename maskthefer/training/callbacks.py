@@ -84,6 +84,10 @@ class PlateauCallback(keras.callbacks.Callback):
             self.model.optimizer.learning_rate = self.state.lr
 
 
+# A loss beyond this is divergence, whatever the model: a clipped cross-entropy is at most ln(1e7) ≈ 16 per face.
+DIVERGED_LOSS = 1e6
+
+
 class RunRecorder(keras.callbacks.Callback):
     """Writes history, models, checkpoint, state and curves of every finished epoch; prints one line."""
 
@@ -127,6 +131,7 @@ class RunRecorder(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
+        self._refuse_divergence(epoch + 1, logs)
         seconds = time.perf_counter() - self._started
         self.session_seconds.append(seconds)
         iterations = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
@@ -146,6 +151,18 @@ class RunRecorder(keras.callbacks.Callback):
         self.say(self._line(row, improved))
         if self.plateau.reduced:  # row["lr"] is the rate this epoch ran with
             self.say(f"  plateau: learning rate {row['lr']:.4g} -> {self.plateau.state.lr:.4g} from the next epoch")
+
+    def _refuse_divergence(self, epoch: int, logs: dict[str, Any]) -> None:
+        """Stop a run whose loss is no longer a number (or has blown up) before the epoch is saved: its weights
+        are garbage, and a run that "finished" on them would only look like a bad result."""
+        loss = float(logs.get("loss", 0.0))
+        if math.isfinite(loss) and abs(loss) <= DIVERGED_LOSS:
+            return
+        kept = f"kept at epoch {epoch - 1}" if epoch > 1 else "left without a finished epoch"
+        raise TrainingError(
+            f"training diverged in epoch {epoch}: loss {loss:.4g} at learning rate {self._lr:.4g}; the run in "
+            f"{self.run.path} is {kept}. Start it again with a lower --lr (and --overwrite)"
+        )
 
     def state(self, epochs_done: int, iterations: int, **extra) -> dict[str, Any]:
         return {

@@ -123,6 +123,13 @@ def test_a_paused_schedule_keeps_the_learning_rates_of_its_full_length(fer_datas
         train(tiny(fer_dataset, tmp_path / "bad", epochs=2, pause_after=0))
 
 
+def test_a_diverging_run_stops_with_a_clear_error_and_saves_nothing_of_it(fer_dataset, tmp_path):
+    with pytest.raises(TrainingError, match=r"training diverged in epoch 1: loss .* lower --lr"):
+        train(tiny(fer_dataset, tmp_path / "run", epochs=2, lr=1e6, augment="none"))
+    run = RunDir(tmp_path / "run")
+    assert not run.best_model_path.exists() and not run.history_path.exists()
+
+
 def test_an_existing_run_is_not_overwritten_by_accident(two_epoch_run, fer_dataset):
     with pytest.raises(TrainingError, match="--overwrite"):
         train(tiny(fer_dataset, two_epoch_run.path, epochs=1))
