@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 
 EXPERIMENTS_DIR_NAME = "experiments"
 # BUILD keys: those passed to BuildOptions as they are, and those that set the face pipeline.
-BUILD_KEYS = {"source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames", "mix_subjects"}
+BUILD_KEYS = {
+    "source", "input", "split", "test_fraction", "seed", "contempt", "frames", "neutral_first_frames", "mix_subjects",
+    "classes",
+}
 # BUILD["limit"]: an experiment defined on a slice of its source (the demo); its results are recorded, unlike
 # those of a run shortened with --limit on the command line.
 SLICE_KEYS = {"limit"}
@@ -90,7 +93,10 @@ def load_experiment(name: str, directory: os.PathLike | str | None = None) -> Ex
 
 
 def _slug(build: dict[str, Any], limit: int | None) -> str:
-    extras = [f"{k}-{build[k]}" for k in sorted(build) if k not in ("source", "input", "limit")]
+    def text(value: Any) -> str:  # lists as a+b+c: no brackets or quotes in folder names
+        return "+".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+    extras = [f"{k}-{text(build[k])}" for k in sorted(build) if k not in ("source", "input", "limit")]
     if limit:
         extras.append(f"limit{limit}")
     return "-".join([build["source"], *extras]).replace("/", "_").replace(" ", "").replace(",", "+")
@@ -136,6 +142,8 @@ def build_options(experiment: Experiment, datasets_dir: Path, limit: int | None,
         pipeline = replace(pipeline, mask_types=tuple(build["mask_types"]))
     source = build["source"]
     passthrough = {k: v for k, v in build.items() if k in BUILD_KEYS - {"source", "input"}}
+    if "classes" in passthrough:
+        passthrough["classes"] = tuple(passthrough["classes"])
     return BuildOptions(
         source=source,
         input_path=Path(build["input"]) if "input" in build else default_input(source),

@@ -60,6 +60,9 @@ def _status(document: dict[str, Any]) -> str:
         text = f"**partial**: {done} of {schedule} epochs"
         if len(document["seeds"]) < len(planned):
             text += f", {len(document['seeds'])} of {len(planned)} seeds"
+    limit = (document.get("dataset", {}).get("built_with") or {}).get("limit")
+    if limit:  # a short schedule on a slice of its source (the demo, the _short comparisons)
+        text += f"; first {limit:,} source images"
     for upstream in document.get("upstream", []):  # a run started from another run taken as it stood
         if upstream["status"] != "complete":
             text += (f"; from {upstream['experiment']} at {upstream['epochs_completed']} of "

@@ -46,6 +46,22 @@ def _parse_mask_types(value: str | None) -> tuple[str, ...] | None:
     return names
 
 
+def _parse_classes(value: str | None) -> tuple[str, ...] | None:
+    """--classes: comma-separated label names; emotion spellings such as 'anger' or 'happiness' are mapped to
+    their canonical names, other names (a folder source's own labels) are kept as written."""
+    if not value:
+        return None
+    from ..labels import UnknownLabelError, canonical_label
+
+    def name(text: str) -> str:
+        try:
+            return canonical_label(text)
+        except UnknownLabelError:
+            return text
+
+    return tuple(dict.fromkeys(name(v.strip()) for v in value.split(",") if v.strip())) or None
+
+
 @click.command("build-dataset")
 @click.option("--source", type=click.Choice(["fer2013", "ckplus", "folder"]), required=True,
               help="fer2013: CSV(.gz), Kaggle train|test/<emotion>/ folder or its .zip. ckplus: CK+48 folders or "
@@ -86,6 +102,9 @@ def _parse_mask_types(value: str | None) -> tuple[str, ...] | None:
 @click.option("--no-align", is_flag=True, help="Skip the eye-level rotation (the paper's ablation).")
 @click.option("--contempt", type=click.Choice(["neutral", "drop", "keep"]), default="neutral", show_default=True,
               help="CK+ contempt: relabel as neutral (the paper), drop (counted rejections) or keep as an 8th class.")
+@click.option("--classes", default=None, metavar="NAMES",
+              help="Keep only these labels, comma-separated (e.g. angry,happy,neutral,surprise: the attention "
+                   "paper's 4-class setting); faces of the others are counted in rejected.csv as excluded_label.")
 @click.option("--ckplus-frames", type=click.Choice(["peak", "last3"]), default="peak", show_default=True,
               help="CK+: one peak frame per sequence (no near-duplicates) or the last three.")
 @click.option("--ckplus-neutrals", type=click.IntRange(min=0), default=0, show_default=True,
@@ -141,6 +160,7 @@ def build_dataset(**kw) -> None:
         contempt=kw["contempt"],
         frames=kw["ckplus_frames"],
         neutral_first_frames=kw["ckplus_neutrals"],
+        classes=_parse_classes(kw["classes"]),
         workers=kw["workers"],
         preview_count=kw["preview_count"],
         overwrite=kw["overwrite"],

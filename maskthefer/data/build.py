@@ -74,6 +74,7 @@ class BuildOptions:
     contempt: str = "neutral"
     frames: str = "peak"
     neutral_first_frames: int = 0
+    classes: tuple[str, ...] | None = None  # keep only these labels (e.g. a 4-class setting); others are rejected
     workers: int | None = None
     chunk_size: int = 256
     shard_size: int = 4096
@@ -100,6 +101,8 @@ class BuildOptions:
             "shard_size": self.shard_size,
             "pipeline": self.pipeline.to_dict(),
             "maskthefer_version": __version__,
+            # only when given, so that datasets built before the option existed keep their parameters
+            **({"classes": list(self.classes)} if self.classes else {}),
         }
 
 
@@ -165,6 +168,10 @@ def process_items(pipeline: FacePipeline, items: list[SourceImage], seed: int, c
     outcomes: list = [None] * len(items)
     images, placed = [], []
     for i, item in enumerate(items):
+        if item.label not in class_index:  # a label left out with `classes`: counted, never decoded
+            kept = ", ".join(class_index)
+            outcomes[i] = (None, ("excluded_label", f"{item.label!r} is not among the classes kept ({kept})"))
+            continue
         try:
             images.append(item.decode())
             placed.append(i)
@@ -459,11 +466,24 @@ def _remove_build_outputs(out_dir: Path) -> None:
             path.unlink()
 
 
+def kept_classes(source_classes, wanted: tuple[str, ...] | None) -> list[str]:
+    """The dataset's label set: the source's, or the `wanted` subset of it in the source's order."""
+    names = list(source_classes)
+    if not wanted:
+        return names
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise BuildError(f"classes {', '.join(unknown)} are not labels of this source; it has {', '.join(names)}")
+    if len(set(wanted)) < 2:
+        raise BuildError(f"classes: keep at least two different labels, not {', '.join(wanted)}")
+    return [name for name in names if name in wanted]
+
+
 def build_dataset(options: BuildOptions) -> dict:
     """Run (or resume) a build and return its manifest."""
     started = time.perf_counter()
     source = open_source(options.source, options.input_path, **options.source_options())
-    class_names = list(source.class_names)
+    class_names = kept_classes(source.class_names, options.classes)
     params = options.output_parameters()
     scratch, existing = _prepare_out_dir(options, params)
     if existing is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import signal
 import subprocess
 import sys
@@ -100,6 +101,29 @@ def test_rebuilding_is_a_no_op_and_other_parameters_need_overwrite(tmp_path, sha
         build_small(out, limit=41)
     rebuilt = build_small(out, limit=41, overwrite=True)
     assert rebuilt["totals"]["source_images"] == 41
+
+
+def test_a_class_subset_keeps_those_labels_and_counts_the_others_as_excluded(tmp_path, shared_data):
+    """The attention paper's 4-class setting: only angry, happy, neutral and surprise faces are kept; every
+    image of another class has a row in rejected.csv, and the label set is the subset in the source's order."""
+    from maskthefer.labels import FER2013_CODES
+
+    four = ("surprise", "angry", "happy", "neutral")
+    manifest = build_small(tmp_path / "four", limit=80, workers=1, classes=four)
+    assert manifest["class_names"] == ["angry", "happy", "neutral", "surprise"]
+    with gzip.open(FER_CSV, "rt") as handle:
+        labels = [FER2013_CODES[int(row["emotion"])] for _, row in zip(range(80), csv.DictReader(handle))]
+    with open(tmp_path / "four" / "rejected.csv") as handle:
+        excluded = [row for row in csv.DictReader(handle) if row["reason"] == "excluded_label"]
+    assert len(excluded) == sum(label not in four for label in labels) > 0
+    assert manifest["totals"]["source_images"] == 80
+    for split in manifest["splits"]:
+        assert set(load_split(tmp_path / "four", split).labels.tolist()) <= {0, 1, 2, 3}
+    with pytest.raises(BuildError, match="classes contempt are not labels of this source"):
+        build_small(tmp_path / "bad", limit=10, workers=1, classes=("happy", "contempt"))
+    code, output = _run_cli("build-dataset", "--source", "fer2013", "--classes", "happiness,joy", "--limit", "5",
+                            "--out", str(tmp_path / "one"))
+    assert code != 0 and "keep at least two different labels" in output and "Traceback" not in output
 
 
 RESUME_SCRIPT = """
