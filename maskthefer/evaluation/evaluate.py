@@ -94,6 +94,11 @@ def check_compatible(loaded: LoadedRun, manifest: dict, data_dir: Path) -> None:
             + ("; same names in another order, so label indices would not match" if same_set else "")
             + "; evaluate on a dataset built with the run's label set"
         )
+    check_crop_size(loaded, manifest, data_dir)
+
+
+def check_crop_size(loaded: LoadedRun, manifest: dict, data_dir: Path) -> None:
+    """The dataset's crops must be the size the model takes."""
     height, width = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
     model_h, model_w, _ = loaded.input_shape
     if (height, width) != (model_h, model_w):
@@ -231,10 +236,7 @@ def _evaluate_mask_classifier(loaded, data_path: Path, manifest, split, confusio
     if tuple(loaded.class_names) != MASK_CLASSES:
         raise EvaluationError(f"run {loaded.run.path} is a mask classifier with classes {loaded.class_names}, "
                               f"expected {MASK_CLASSES}")
-    height, width = int(manifest["crop"]["height"]), int(manifest["crop"]["width"])
-    if (height, width) != tuple(loaded.input_shape[:2]):
-        raise EvaluationError(f"{data_path} holds {height}x{width} crops but {loaded.model_path} expects "
-                              f"{loaded.input_shape[0]}x{loaded.input_shape[1]} input")
+    check_crop_size(loaded, manifest, data_path)
     if not split_has_pairs(data_path, split):
         raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so a mask classifier cannot be scored")
     data = load_split(data_path, split, unmasked=True)
