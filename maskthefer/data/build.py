@@ -168,7 +168,9 @@ def process_items(pipeline: FacePipeline, items: list[SourceImage], seed: int, c
     outcomes: list = [None] * len(items)
     images, placed = [], []
     for i, item in enumerate(items):
-        if item.label not in class_index:  # a label left out with `classes`: counted, never decoded
+        # A label left out with `classes` is counted, never decoded; an item that already carries its own
+        # problem (an unreadable file, one outside every label folder) keeps that reason.
+        if item.problem is None and item.label not in class_index:
             kept = ", ".join(class_index)
             outcomes[i] = (None, ("excluded_label", f"{item.label!r} is not among the classes kept ({kept})"))
             continue
