@@ -1,5 +1,6 @@
-"""FaceChannel (SPEC §2): shapes at 48x96 and 64x64, heads, save/load, training, shunting inhibition, CCC,
-fine-tuning schemes."""
+"""FaceChannel (SPEC §2, the authors' released layout): shapes at 48x96 and 64x64, the full-width layout and
+its parameter count, heads, save/load, training, shunting inhibition (fixed and learned decay), CCC,
+fine-tuning schemes and the inference-mode batch norms of frozen convolutions."""
 
 from __future__ import annotations
 
@@ -45,14 +46,21 @@ def batch(shape, n: int = 16, seed: int = 0):
 def test_shunting_inhibition_hand_checked():
     excitatory = np.array([[[[2.0, 3.0], [1.0, 0.0]]]], np.float32)  # (1, 1, 2, 2)
     inhibitory = np.array([[[[0.5, 1.5], [0.0, 4.0]]]], np.float32)
-    layer = ShuntingInhibition()
-    out = np.asarray(layer([excitatory, inhibitory]))
+    fixed = ShuntingInhibition()  # the authors' code: a = 0.5, a constant
+    out = np.asarray(fixed([excitatory, inhibitory]))
     np.testing.assert_allclose(out, [[[[2 / 1.0, 3 / 2.0], [1 / 0.5, 0 / 4.5]]]], rtol=1e-6)
-    assert [w.shape for w in layer.trainable_weights] == [(2,)]
-    np.testing.assert_array_equal(layer.decay.numpy(), [0.5, 0.5])  # passive decay a, initialised at 0.5
-    layer.decay.assign([1.0, 0.25])
-    out = np.asarray(layer([excitatory, inhibitory]))
+    assert fixed.weights == []
+
+    learned = ShuntingInhibition(learn_decay=True)
+    np.testing.assert_allclose(np.asarray(learned([excitatory, inhibitory])), out, rtol=1e-6)
+    assert [w.shape for w in learned.trainable_weights] == [(2,)]
+    np.testing.assert_array_equal(learned.decay.numpy(), [0.5, 0.5])  # passive decay a, initialised at 0.5
+    learned.decay.assign([1.0, 0.25])
+    out = np.asarray(learned([excitatory, inhibitory]))
     np.testing.assert_allclose(out, [[[[2 / 1.5, 3 / 1.75], [1 / 1.0, 0.0]]]], rtol=1e-6)
+    assert ShuntingInhibition.from_config(learned.get_config()).learn_decay is True
+    with pytest.raises(ValueError, match="min_decay"):
+        ShuntingInhibition(initial_decay=0.0)
 
 
 def test_ccc_function_and_metric_match_numpy():
@@ -94,11 +102,51 @@ def test_builds_on_crops_and_on_its_native_input(shape):
 
 
 def test_full_size_model_layout():
+    """The authors' trainModel.py: four conv groups, BN after conv1..9, conv10 and its inhibition plain ReLU."""
     model = FaceChannel(input_shape=(64, 64, 1))
     filters = [layer.filters for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     assert filters == [64, 64, 128, 128, 128, 128, 128, 256, 256, 256, 256]
+    batch_norms = [layer.name for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert batch_norms == [f"conv{i}_bn" for i in range(1, 10)]
+    for name in ("conv10", "conv10_inhibition"):
+        assert model.get_layer(name).activation is keras.activations.relu
+    assert [model.get_layer(f"pool{i}").output.shape[1:3] for i in (1, 2, 3, 4)] == [(32, 32), (16, 16), (8, 8), (4, 4)]
+    assert [model.get_layer(f"dropout{i}").rate for i in (1, 2, 3, 4)] == [0.25] * 4
     assert model.get_layer("features").units == 200
-    assert [model.get_layer(f"dropout{i}").rate for i in (1, 2, 3)] == [0.25] * 3
+    assert not any(layer.name == "dense_dropout" for layer in model.layers)  # none in the authors' code
+    assert model.get_layer("shunting_inhibition").weights == []  # a fixed at 0.5 by default
+
+
+def test_full_size_parameter_count_from_the_layer_shapes():
+    def conv(c_in, c_out):
+        return 3 * 3 * c_in * c_out + c_out
+
+    def bn(channels):  # gamma, beta, moving mean, moving variance
+        return 4 * channels
+
+    convs = [(1, 64), (64, 64), (64, 128), (128, 128), (128, 128), (128, 128), (128, 128), (128, 256), (256, 256)]
+    expected = sum(conv(i, o) + bn(o) for i, o in convs)
+    expected += 2 * conv(256, 256)  # conv10 and its inhibitory twin, no batch norm
+    expected += (4 * 4 * 256) * 200 + 200 + 200 * 7 + 7  # 64x64 pooled four times -> 4x4x256, dense 200, 7 classes
+    assert expected == 3_593_095
+    model = FaceChannel(input_shape=(64, 64, 1))
+    assert model.count_params() == expected
+    moving_statistics = 2 * sum(o for _, o in convs)
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == expected - moving_statistics
+    # the crops: 48x96 pooled four times -> 3x6x256 into the dense layer
+    assert FaceChannel(input_shape=(48, 96, 1)).count_params() == expected + (3 * 6 - 4 * 4) * 256 * 200
+
+
+def test_get_config_is_the_constructor_arguments():
+    args = dict(num_classes=5, input_shape=(48, 96, 1), groups=[[4, 4], [8, 8], [8, 8, 8], [16, 16, 16]],
+                dense_units=12, dropout=0.1, dense_dropout=0.2, batch_norm=False, learn_decay=True,
+                arousal_valence=True, av_loss="mse", name="fc")
+    model = FaceChannel(**args)
+    assert model.get_config() == {**args, "input_shape": [48, 96, 1]}
+    assert FaceChannel.from_config(model.get_config()).count_params() == model.count_params()
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    assert [w.shape for w in model.get_layer("shunting_inhibition").weights] == [(16,)]
+    assert model.get_layer("dense_dropout").rate == 0.2
 
 
 def test_arousal_valence_head_round_trip(tmp_path):
@@ -139,15 +187,16 @@ def test_one_step_lowers_the_summed_loss(arousal_valence):
 
 
 @pytest.mark.parametrize(
-    "scheme, trainable",
+    "scheme, learn_decay, trainable",
     [
-        ("all", None),
-        ("last_conv", {"conv10", "conv10_inhibition", "shunting_inhibition", "features", "predictions"}),
-        ("none", {"features", "predictions"}),
+        ("all", False, None),
+        ("last_conv", False, {"conv10", "conv10_inhibition", "features", "predictions"}),
+        ("last_conv", True, {"conv10", "conv10_inhibition", "shunting_inhibition", "features", "predictions"}),
+        ("none", False, {"features", "predictions"}),
     ],
 )
-def test_fine_tuning_schemes(scheme, trainable):
-    model = FaceChannel(input_shape=(48, 96, 1), **TINY)
+def test_fine_tuning_schemes(scheme, learn_decay, trainable):
+    model = FaceChannel(input_shape=(48, 96, 1), learn_decay=learn_decay, **TINY)
     everything = {layer.name for layer in model.layers if layer.weights}
     names = set(set_trainable(model, scheme))
     assert names == (everything if trainable is None else trainable)
@@ -158,8 +207,20 @@ def test_fine_tuning_schemes(scheme, trainable):
     for layer in model.layers:
         if not layer.weights:
             continue
+        # every weight counts, the batch norms' moving statistics too: frozen ones must not be updated
         moved = any(not np.array_equal(b, w.numpy()) for b, w in zip(before[layer.name], layer.weights))
         assert moved == (layer.name in names), f"{scheme}: layer {layer.name} moved={moved}"
+
+
+def test_frozen_batch_norms_run_in_inference_mode():
+    """Keras 3 runs a non-trainable BatchNormalization with its moving statistics even when training=True."""
+    x, _, _ = batch((48, 96, 1))
+    model = FaceChannel(input_shape=(48, 96, 1), **TINY)  # no dropout, so only batch norm tells the modes apart
+    model.get_layer("conv1_bn").moving_mean.assign(np.full(8, 0.3, "float32"))  # not the batch's statistics
+    training, inference = (np.asarray(model(x, training=flag)) for flag in (True, False))
+    assert not np.allclose(training, inference)  # trainable: batch statistics in training mode
+    set_trainable(model, "last_conv")
+    np.testing.assert_array_equal(np.asarray(model(x, training=True)), inference)
 
 
 def test_bad_arguments_are_named():
@@ -167,3 +228,5 @@ def test_bad_arguments_are_named():
         set_trainable(FaceChannel(input_shape=(48, 96, 1), **TINY), "conv")
     with pytest.raises(MaskTheFERError, match="av_loss"):
         FaceChannel(input_shape=(48, 96, 1), av_loss="l1", **TINY)
+    with pytest.raises(MaskTheFERError, match="dropout must be in"):
+        FaceChannel(input_shape=(48, 96, 1), **{**TINY, "dropout": float("nan")})

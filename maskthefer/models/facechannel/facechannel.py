@@ -1,15 +1,21 @@
 """FaceChannel (Barros, Churamani & Sciutti), the light FER network whose masked-face study SPEC §2 reports.
 
-Ten 3x3 convolutions in three groups, 64 64 | 128 x5 | 256 256 256, every group closed by a 2x2 max-pool and
-dropout 0.25 (the pool after the last group keeps the flatten small, as the authors' code does). The last
-convolution is shunting-inhibited: a parallel inhibitory 3x3 convolution of the same input divides it,
-`conv / (a + inhibitory)` (`ShuntingInhibition`). Flatten -> dense 200 (`features`) -> dropout 0.5 -> heads:
+The layout of the authors' released training code (pablovin/FaceChannel, `examples/trainModel.py`): ten 3x3
+convolutions in four groups, 64 64 | 128 128 | 128 128 128 | 256 256 256, each group closed by a 2x2 max-pool
+and dropout 0.25. Convolutions 1-9 are conv -> batch norm -> ReLU. The tenth is shunting-inhibited: it and a
+parallel inhibitory 3x3 convolution of the same input (both ReLU, no batch norm) combine as
+`conv10 / (a + conv10_inhibition)` (`ShuntingInhibition`), with the passive decay a fixed at 0.5 as in their
+code (`learn_decay=True` learns one per channel, starting at 0.5). Flatten -> dense 200 (`features`) -> heads:
 
-- `predictions`: softmax over the expression classes (always present, the zoo convention);
+- `predictions`: softmax over the expression classes (the zoo convention; the authors' categorical head is a
+  tanh layer trained with mean squared error);
 - `arousal_valence` (with `arousal_valence=True`): two tanh units, scored by CCC and trained with
-  `av_loss`: "ccc" (1 - CCC over the batch, the paper's score turned into a loss) or "mse".
+  `av_loss`: "ccc" (1 - CCC over the batch, the paper's score turned into a loss) or "mse" (the authors').
 
-`set_trainable(model, scheme)` reproduces the fine-tuning schemes of the masked-face study.
+`groups` sets every filter count, so the width scales (the short experiments use a quarter); the last
+convolution of the last group is always the shunting-inhibited one. `batch_norm=False` and `dense_dropout`
+(0 in the authors' code) are options for comparison. `set_trainable(model, scheme)` reproduces the
+fine-tuning schemes of the masked-face study.
 """
 
 from __future__ import annotations
@@ -28,18 +34,18 @@ from .shunting import ShuntingInhibition
 
 AROUSAL_VALENCE = "arousal_valence"
 SHUNTING = "shunting_inhibition"
-DEFAULT_GROUPS: tuple[tuple[int, ...], ...] = ((64, 64), (128, 128, 128, 128, 128), (256, 256, 256))
+DEFAULT_GROUPS: tuple[tuple[int, ...], ...] = ((64, 64), (128, 128), (128, 128, 128), (256, 256, 256))
 AV_LOSSES = ("ccc", "mse")
 
 
 @keras.saving.register_keras_serializable(package="maskthefer")
 @register_model(
     "facechannel",
-    description="FaceChannel: 10 conv (64x2|128x5|256x3), shunting inhibition on the last, dense 200",
+    description="FaceChannel: 10 conv (64x2|128x2|128x3|256x3) with BN, shunting inhibition on the last, dense 200",
     paper="Barros et al., The FaceChannel (2020); masked-face fine-tuning study (2021)",
     default_input_shape=(64, 64, 1),
     input_note="published on 64x64 gray faces; 48x96 crops are taken as they are (only the flatten grows)",
-    tiny_config={"groups": ((8, 8), (8, 8, 8, 8, 8), (16, 16, 16)), "dense_units": 16},
+    tiny_config={"groups": ((8, 8), (8, 8), (8, 8, 8), (16, 16, 16)), "dense_units": 16},
 )
 class FaceChannel(ZooModel):
     last_conv_layer_name = SHUNTING
@@ -51,7 +57,9 @@ class FaceChannel(ZooModel):
         groups: Sequence[Sequence[int]] = DEFAULT_GROUPS,
         dense_units: int = 200,
         dropout: float = 0.25,
-        dense_dropout: float = 0.5,
+        dense_dropout: float = 0.0,
+        batch_norm: bool = True,
+        learn_decay: bool = False,
         arousal_valence: bool = False,
         av_loss: str = "ccc",
         name: str = "facechannel",
@@ -64,28 +72,37 @@ class FaceChannel(ZooModel):
         if not groups or not all(groups):
             raise MaskTheFERError(f"groups must be non-empty lists of filter counts, got {groups!r}")
 
+        for option, value in (("dropout", dropout), ("dense_dropout", dense_dropout)):
+            if not 0 <= value < 1:  # also refuses NaN
+                raise MaskTheFERError(f"{option} must be in [0, 1), got {value!r}")
+
         inputs = keras.Input(shape=tuple(input_shape), name="image")
         x = inputs
         conv_index = 0
         for group_index, group in enumerate(groups, start=1):
             for position, filters in enumerate(group, start=1):
                 conv_index += 1
-                conv = layers.Conv2D(int(filters), 3, padding="same", activation="relu", name=f"conv{conv_index}")
-                is_last = group_index == len(groups) and position == len(group)
-                if is_last:
-                    # ReLU keeps the inhibition non-negative, so the denominator stays >= a > 0.
+                name = f"conv{conv_index}"
+                if group_index == len(groups) and position == len(group):
+                    # ReLU keeps the inhibition non-negative, so the denominator stays >= a > 0. No batch norm
+                    # here, as in the authors' code: it would shift the inhibitory map below zero.
+                    excitatory = layers.Conv2D(int(filters), 3, padding="same", activation="relu", name=name)(x)
                     inhibitory = layers.Conv2D(
-                        int(filters), 3, padding="same", activation="relu", name=f"conv{conv_index}_inhibition"
+                        int(filters), 3, padding="same", activation="relu", name=f"{name}_inhibition"
                     )(x)
-                    x = ShuntingInhibition(name=SHUNTING)([conv(x), inhibitory])
+                    x = ShuntingInhibition(learn_decay=learn_decay, name=SHUNTING)([excitatory, inhibitory])
+                elif batch_norm:
+                    x = layers.Conv2D(int(filters), 3, padding="same", name=name)(x)
+                    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+                    x = layers.Activation("relu", name=f"{name}_relu")(x)
                 else:
-                    x = conv(x)
-            if x.shape[1] >= 2 and x.shape[2] >= 2:
+                    x = layers.Conv2D(int(filters), 3, padding="same", activation="relu", name=name)(x)
+            if x.shape[1] >= 2 and x.shape[2] >= 2:  # small inputs: skip the pools that would empty the map
                 x = layers.MaxPooling2D(2, name=f"pool{group_index}")(x)
             x = layers.Dropout(dropout, name=f"dropout{group_index}")(x)
         x = layers.Flatten(name="flatten")(x)
         features = layers.Dense(int(dense_units), activation="relu", name="features")(x)
-        x = layers.Dropout(dense_dropout, name="dense_dropout")(features)
+        x = layers.Dropout(dense_dropout, name="dense_dropout")(features) if dense_dropout else features
         outputs = [softmax_output(x, num_classes)]
         if arousal_valence:
             outputs.append(layers.Dense(2, activation="tanh", name=AROUSAL_VALENCE, dtype="float32")(x))
@@ -124,11 +141,14 @@ def set_trainable(model: keras.Model, scheme: str) -> list[str]:
     """Choose which FaceChannel layers train, following the fine-tuning schemes of the masked-face study.
 
     - "all": every layer (fine-tuning all layers; also "from scratch" on a freshly built model);
-    - "last_conv": only the shunting-inhibited last convolution (its excitatory and inhibitory convs and the
-      decay `a`), plus the dense head;
+    - "last_conv": only the shunting-inhibited last convolution (conv10, conv10_inhibition and, with
+      `learn_decay`, the decay `a` of `shunting_inhibition`), plus the dense head;
     - "none": no convolution; only the dense head adapts (the pretrained features are used as they are).
 
     The dense layers (features, heads) train under every scheme, because a new task needs its own read-out.
+    The batch norms of frozen convolutions are frozen with them, and Keras 3 then runs a BatchNormalization
+    in inference mode even inside `fit` (its moving statistics normalise and are not updated), so a frozen
+    convolution computes exactly what it computed in the source model.
     Call before `compile`. Returns the names of the layers with trainable weights.
     """
     if scheme not in FINE_TUNING_SCHEMES:
