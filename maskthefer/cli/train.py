@@ -9,7 +9,7 @@ import click
 from .options import SEED, FiniteFloat
 
 AUGMENT_CHOICES = ("layers", "idg", "none")  # same as maskthefer.training.AUGMENT_MODES, kept import-light
-OPTIMIZER_CHOICES = ("sgd", "adamw")  # maskthefer.training.OPTIMIZERS
+OPTIMIZER_CHOICES = ("sgd", "adamw", "adamax")  # maskthefer.training.OPTIMIZERS
 SCHEDULE_CHOICES = ("plateau", "cosine", "onecycle")  # maskthefer.training.SCHEDULES
 TRAINABLE_CHOICES = ("all", "last-conv", "head")  # maskthefer.training.config.TRAINABLE_SCHEMES
 PARADIGM_CHOICES = ("standard", "cl", "kd")  # maskthefer.training.paradigms.PARADIGMS
@@ -25,9 +25,10 @@ CROP_CHOICES = ("masked", "unmasked")  # maskthefer.training.paradigms.TRAIN_CRO
 @click.option("--epochs", type=click.IntRange(min=1), help="Epochs [150]; with --resume, a larger value extends a run.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Batch size [64 FER2013 and folders, 16 CK+].")
 @click.option("--optimizer", type=click.Choice(OPTIMIZER_CHOICES),
-              help="sgd: the paper's SGD with Nesterov momentum; adamw: AdamW (decoupled --weight-decay) [sgd].")
+              help="sgd: the paper's SGD with Nesterov momentum; adamw: AdamW (decoupled --weight-decay); "
+                   "adamax: Adamax, the FaceChannel authors' optimizer [sgd].")
 @click.option("--lr", type=FiniteFloat(min=0, min_open=True),
-              help="Initial (plateau) or peak (cosine, onecycle) learning rate [0.01 sgd, 0.001 adamw].")
+              help="Initial (plateau) or peak (cosine, onecycle) learning rate [0.01 sgd, 0.001 adamw, 0.002 adamax].")
 @click.option("--momentum", type=FiniteFloat(0, 1, max_open=True), help="SGD Nesterov momentum [0.9].")
 @click.option("--weight-decay", type=FiniteFloat(min=0),
               help="Decoupled weight decay: each step w -= lr * wd * w [0 sgd, 0.01 adamw].")

@@ -113,7 +113,7 @@ class TrainConfig:
     lr: float | None = None
     momentum: float | None = None
     legacy_decay: float | None = None  # 0 switches the legacy time decay off
-    optimizer: str | None = None  # "sgd" (the paper's) or "adamw"
+    optimizer: str | None = None  # "sgd" (the paper's), "adamw" or "adamax"
     weight_decay: float | None = None  # decoupled weight decay [0 SGD, 0.01 AdamW]
     schedule: str | None = None  # "plateau" (the paper's), "cosine" or "onecycle"
     warmup_epochs: float | None = None  # cosine: linear warm-up epochs [0]

@@ -1,7 +1,7 @@
-"""The optimizers of a run: SGD (and AdamW) with the legacy Keras `decay` argument, and per-step schedules.
+"""The optimizers of a run: SGD (AdamW, Adamax) with the legacy Keras `decay` argument, and per-step schedules.
 
 `LegacyDecaySGD` restores Keras 2's `decay` (lr / (1 + decay * iterations)) on every Keras 3 backend;
-`LegacyDecayAdamW` is AdamW with the same; `StepSchedule` is the cosine / one-cycle rate of
+`LegacyDecayAdamW` and `LegacyDecayAdamax` (FaceChannel's optimizer) are AdamW and Adamax with the same; `StepSchedule` is the cosine / one-cycle rate of
 `maskthefer.training.schedule.step_lr` as a Keras schedule; `make_optimizer` builds the one a run asks for.
 
 On TensorFlow the momentum update runs as one fused kernel per variable (`ResourceApplyKerasMomentum`,
@@ -97,6 +97,23 @@ class LegacyDecayAdamW(keras.optimizers.AdamW):
 
 
 @keras.saving.register_keras_serializable(package="maskthefer")
+class LegacyDecayAdamax(keras.optimizers.Adamax):
+    """`keras.optimizers.Adamax` (the FaceChannel authors' optimizer) with the legacy time decay (0: plain)."""
+
+    def __init__(self, learning_rate=0.002, decay: float = 0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.decay = float(decay)
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        super()._backend_update_step(grads, trainable_variables, _decayed(self, learning_rate))
+
+    def get_config(self):
+        config = super().get_config()
+        config["decay"] = self.decay
+        return config
+
+
+@keras.saving.register_keras_serializable(package="maskthefer")
 class StepSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """The per-step rate of `schedule.step_lr` ("cosine" or "onecycle") in Keras ops, jit-compatible."""
 
@@ -145,6 +162,9 @@ def make_optimizer(resolved: dict, steps_per_epoch: int | None = None):
     if resolved.get("optimizer", "sgd") == "adamw":
         return LegacyDecayAdamW(learning_rate=learning_rate, weight_decay=weight_decay,
                                 decay=resolved["legacy_decay"])
+    if resolved.get("optimizer") == "adamax":
+        return LegacyDecayAdamax(learning_rate=learning_rate, weight_decay=weight_decay,
+                                 decay=resolved["legacy_decay"])
     return LegacyDecaySGD(
         learning_rate=learning_rate, momentum=resolved["momentum"], nesterov=resolved["nesterov"],
         decay=resolved["legacy_decay"], weight_decay=weight_decay,

@@ -10,8 +10,8 @@ two settings follow others unless given in the same call, so that a one-word cha
 
 - leaving the plateau schedule (cosine, onecycle) switches the legacy Keras time decay off (it was part of the
   paper's plateau recipe), and coming back to plateau restores the paper's 1e-4;
-- switching the optimizer to AdamW sets its usual learning rate (1e-3) and weight decay (0.01); back to SGD,
-  the paper's 0.01 and no weight decay.
+- switching the optimizer to AdamW sets its usual learning rate (1e-3) and weight decay (0.01); to Adamax,
+  the FaceChannel authors' 0.002 and no weight decay; back to SGD, the paper's 0.01 and no weight decay.
 
 This module imports no deep-learning framework.
 """
@@ -32,13 +32,14 @@ from .config import (
     paper_defaults,
 )
 
-OPTIMIZERS = ("sgd", "adamw")
+OPTIMIZERS = ("sgd", "adamw", "adamax")
 SCHEDULES = ("plateau", "cosine", "onecycle")
 
 # What an optimizer starts from when a recipe switches to it without naming these.
 OPTIMIZER_DEFAULTS: dict[str, dict[str, float]] = {
     "sgd": {"lr": PAPER_COMMON["lr"], "weight_decay": 0.0},
     "adamw": {"lr": 1e-3, "weight_decay": 0.01},
+    "adamax": {"lr": 2e-3, "weight_decay": 0.0},  # FaceChannel's released training code: Adamax, lr 0.002
 }
 
 
@@ -48,7 +49,7 @@ class Recipe:
 
     epochs: int = PAPER_COMMON["epochs"]
     batch_size: int = 64
-    optimizer: str = "sgd"  # "sgd" (Nesterov momentum, the paper's) or "adamw"
+    optimizer: str = "sgd"  # "sgd" (Nesterov momentum, the paper's), "adamw" or "adamax" (FaceChannel's)
     lr: float = PAPER_COMMON["lr"]  # the initial rate (plateau), the peak (cosine, onecycle)
     momentum: float = PAPER_COMMON["momentum"]  # SGD only
     nesterov: bool = PAPER_COMMON["nesterov"]
