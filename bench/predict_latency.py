@@ -24,6 +24,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from maskthefer.data.detectors import DETECTORS
+
 WARM_UP_FRAMES = 3
 
 
@@ -77,7 +79,7 @@ def main() -> None:
     parser.add_argument("--run", required=True, help="expression run or bundle")
     parser.add_argument("--mask-run", default=None, help="mask classifier run (when --run is not a bundle with one)")
     parser.add_argument("--face-run", default=None, help="full-face run (when --run is not a bundle with one)")
-    parser.add_argument("--detector", choices=["hog", "cnn"], default=None)
+    parser.add_argument("--detector", choices=DETECTORS, default=None)
     parser.add_argument("--detect-side", type=int, default=None, help="largest side the detector searches")
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--faces", type=int, default=1, help="faces per frame (every other one masked)")

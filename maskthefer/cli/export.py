@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..data.detectors import DETECTORS
 from .options import FiniteFloat, resolve_run, which_model_option
 
 
@@ -26,8 +27,9 @@ from .options import FiniteFloat, resolve_run, which_model_option
               help="With --format onnx: int8 stores the dense layers' weights as int8, 1.7x faster for VGG-lite on "
                    "one core. Probabilities move: bundle.json records how far and how often the top label still "
                    "agrees, and more than 0.05 is refused.")
-@click.option("--detector", type=click.Choice(["hog", "cnn"]), default="hog", show_default=True,
-              help="The face detector predict uses with this bundle (predict --detector overrides it).")
+@click.option("--detector", type=click.Choice(DETECTORS), default="hog", show_default=True,
+              help="The face detector predict uses with this bundle (predict --detector overrides it; see its "
+                   "--help for the choices).")
 @click.option("--detect-side", type=click.IntRange(min=32), default=None,
               help="Largest side of the frame the detector searches with this bundle (larger frames are shrunk "
                    "for it; predict --detect-side overrides it) [640; HOG itself searches at most 480]. HOG finds "

