@@ -108,6 +108,9 @@ def test_full_size_model_layout():
     assert filters == [64, 64, 128, 128, 128, 128, 128, 256, 256, 256, 256]
     batch_norms = [layer.name for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert batch_norms == [f"conv{i}_bn" for i in range(1, 10)]
+    assert {model.get_layer(name).momentum for name in batch_norms} == {0.99}  # Keras' default, the authors'
+    short = FaceChannel(input_shape=(64, 64, 1), batch_norm_momentum=0.9)  # moving statistics settle in ~10x fewer steps
+    assert {layer.momentum for layer in short.layers if isinstance(layer, keras.layers.BatchNormalization)} == {0.9}
     for name in ("conv10", "conv10_inhibition"):
         assert model.get_layer(name).activation is keras.activations.relu
     assert [model.get_layer(f"pool{i}").output.shape[1:3] for i in (1, 2, 3, 4)] == [(32, 32), (16, 16), (8, 8), (4, 4)]
@@ -139,7 +142,8 @@ def test_full_size_parameter_count_from_the_layer_shapes():
 
 def test_get_config_is_the_constructor_arguments():
     args = dict(num_classes=5, input_shape=(48, 96, 1), groups=[[4, 4], [8, 8], [8, 8, 8], [16, 16, 16]],
-                dense_units=12, dropout=0.1, dense_dropout=0.2, batch_norm=False, learn_decay=True,
+                dense_units=12, dropout=0.1, dense_dropout=0.2, batch_norm=False, batch_norm_momentum=0.9,
+                learn_decay=True,
                 arousal_valence=True, av_loss="mse", name="fc")
     model = FaceChannel(**args)
     assert model.get_config() == {**args, "input_shape": [48, 96, 1]}
@@ -228,5 +232,7 @@ def test_bad_arguments_are_named():
         set_trainable(FaceChannel(input_shape=(48, 96, 1), **TINY), "conv")
     with pytest.raises(MaskTheFERError, match="av_loss"):
         FaceChannel(input_shape=(48, 96, 1), av_loss="l1", **TINY)
+    with pytest.raises(MaskTheFERError, match="batch_norm_momentum"):
+        FaceChannel(input_shape=(48, 96, 1), **{**TINY, "batch_norm_momentum": 1.0})
     with pytest.raises(MaskTheFERError, match="dropout must be in"):
         FaceChannel(input_shape=(48, 96, 1), **{**TINY, "dropout": float("nan")})

@@ -59,6 +59,7 @@ class FaceChannel(ZooModel):
         dropout: float = 0.25,
         dense_dropout: float = 0.0,
         batch_norm: bool = True,
+        batch_norm_momentum: float = 0.99,
         learn_decay: bool = False,
         arousal_valence: bool = False,
         av_loss: str = "ccc",
@@ -75,6 +76,8 @@ class FaceChannel(ZooModel):
         for option, value in (("dropout", dropout), ("dense_dropout", dense_dropout)):
             if not 0 <= value < 1:  # also refuses NaN
                 raise MaskTheFERError(f"{option} must be in [0, 1), got {value!r}")
+        if not 0 <= batch_norm_momentum < 1:
+            raise MaskTheFERError(f"batch_norm_momentum must be in [0, 1), got {batch_norm_momentum!r}")
 
         inputs = keras.Input(shape=tuple(input_shape), name="image")
         x = inputs
@@ -93,7 +96,7 @@ class FaceChannel(ZooModel):
                     x = ShuntingInhibition(learn_decay=learn_decay, name=SHUNTING)([excitatory, inhibitory])
                 elif batch_norm:
                     x = layers.Conv2D(int(filters), 3, padding="same", name=name)(x)
-                    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+                    x = layers.BatchNormalization(momentum=batch_norm_momentum, name=f"{name}_bn")(x)
                     x = layers.Activation("relu", name=f"{name}_relu")(x)
                 else:
                     x = layers.Conv2D(int(filters), 3, padding="same", activation="relu", name=name)(x)
