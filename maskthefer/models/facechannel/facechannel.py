@@ -14,7 +14,8 @@ code (`learn_decay=True` learns one per channel, starting at 0.5). Flatten -> de
 
 `groups` sets every filter count, so the width scales (the short experiments use a quarter); the last
 convolution of the last group is always the shunting-inhibited one. `batch_norm=False` and `dense_dropout`
-(0 in the authors' code) are options for comparison. `set_trainable(model, scheme)` reproduces the
+(0 in the authors' code) are options for comparison; `batch_norm_momentum` (Keras' 0.99, the authors') can be
+lowered for short runs, whose few hundred steps leave 0.99's moving statistics near their initial values. `set_trainable(model, scheme)` reproduces the
 fine-tuning schemes of the masked-face study.
 """
 
