@@ -13,6 +13,18 @@ tests/training/test_train_short_experiments_zoo.py checks that it matches ran_fe
 
 Paper (SPEC §2, MSD-E's occlusion benchmarks, whole masked faces, 10-fold identity-independent): SCAN 49.29 %,
 RAN 39.41 %. Expected direction: SCAN above RAN.
+Measured (results/scan_fer2013_short.json): with this recipe SCAN does not learn on the slice. In training
+mode its accuracy stays at the most frequent class's share (0.28) for all 12 epochs, and every head's
+cross-entropy stays near the class prior's entropy (1.72-1.76 against 1.79). It calls 94 % of the
+happy test faces happy and predicts little else, for a test accuracy of 0.2813 (RAN: 0.3802). These checks
+were all on validation:
+- The cause is not the batch-norm statistics: re-estimating them on training images leaves the validation
+  accuracy at 0.2935.
+- It is not the learning rate: 6 epochs at lr 1e-3 stayed at 0.277 in training mode and 0.2765 on validation.
+- The attention branch's L2-normalised features hardly vary between faces (per-feature spread 0.02 against a
+  mean of 0.05), so its logits are nearly the same for every face.
+The deep bottleneck trunk (13 blocks at 16-128 filters) or the heads remain to be ruled out. That needs a
+longer schedule than this CPU allows.
 """
 
 BUILD = {"source": "fer2013", "limit": 6000}
