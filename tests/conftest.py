@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from support import CKPLUS48, FER_CSV, SHARED_DATA, build_small, read_fer_rows
+from support import CKPLUS48, FER_CSV, JAX_ZOO_RUN, SHARED_DATA, build_small, read_fer_rows
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +37,24 @@ def fer_dataset(shared_data, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fer_dataset")
     build_small(out, limit=400)
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """Start the zoo's JAX subprocess now when a selected test reads its report (see `start_jax_zoo`)."""
+    if not FER_CSV.is_file() or config.option.collectonly:
+        return  # `shared_data` reports missing data when a test asks for it; --collect-only runs nothing
+    for item in items:
+        if "jax_report" in getattr(item, "fixturenames", ()):
+            work = Path(tempfile.mkdtemp(prefix="maskthefer-jax-zoo-"))
+            config.stash[JAX_ZOO_RUN] = item.module.start_jax_zoo(work)
+            return
+
+
+def pytest_unconfigure(config):
+    """A JAX subprocess still running (a run stopped early, -x) is stopped; its folder goes either way."""
+    run = config.stash.get(JAX_ZOO_RUN, None)
+    if run is not None:
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+        shutil.rmtree(run.work, ignore_errors=True)

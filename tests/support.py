@@ -8,14 +8,29 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MASKTHEFER_SHARED_DATA", REPO.parent / "shared" / "data"))
 FER_CSV = SHARED_DATA / "fer2013" / "fer2013.csv.gz"
 CKPLUS48 = SHARED_DATA / "ckplus" / "CK+48"
+
+
+@dataclass
+class JaxZooRun:
+    """The zoo's JAX subprocess (tests/models/test_zoo_common.py) and the folder it writes its report to."""
+
+    process: subprocess.Popen
+    work: Path
+
+
+# Where tests/conftest.py leaves the JAX subprocess it started early, for the `jax_report` fixture.
+JAX_ZOO_RUN = pytest.StashKey[JaxZooRun]()
 
 
 def read_fer_rows(n: int, start: int = 0) -> list[tuple[int, np.ndarray, str]]:

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from support import JAX_ZOO_RUN, JaxZooRun, read_fer_rows
 
 from maskthefer.cli import main as cli_main
 from maskthefer.labels import EMOTIONS, FER2013_CODES
@@ -209,7 +210,7 @@ JAX_SCRIPT = textwrap.dedent(
     os.environ["KERAS_BACKEND"] = "jax"
     import numpy as np
     import keras
-    sys.path.insert(0, sys.argv[3])
+    sys.path[:0] = [sys.argv[3], os.path.dirname(sys.argv[3])]  # tests/models and tests/ (support.py)
     from test_zoo_common import one_step_losses, predictions_of, tiny_model, training_targets
     from maskthefer.models import list_models
     from maskthefer.models.catalog import default_num_classes
@@ -236,25 +237,34 @@ JAX_SCRIPT = textwrap.dedent(
     """
 )
 
-@pytest.fixture(scope="module")
-def jax_report(fer_faces, tmp_path_factory) -> dict:
-    work = tmp_path_factory.mktemp("jax_zoo")
-    images, labels = eye_region_batch(fer_faces, len(EMOTIONS))
+def start_jax_zoo(work: Path) -> JaxZooRun:
+    """Start the JAX subprocess over every model of the zoo, writing `work/report.json`; returns at once.
+
+    tests/conftest.py calls this as soon as collection has picked a test that reads the report: compiling
+    every tiny model under JAX takes minutes of mostly one core, and run beside the rest of the suite it
+    costs CI far less than run in line when its tests come up.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    images, labels = eye_region_batch(read_fer_rows(BATCH), len(EMOTIONS))
     np.savez(work / "batch.npz", images=images, labels=labels)
     script = work / "run_zoo_on_jax.py"
     script.write_text(JAX_SCRIPT)
-    env = {
-        **os.environ,
-        "KERAS_BACKEND": "jax",
-        "JAX_PLATFORMS": "cpu",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    result = subprocess.run(
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    stderr = open(work / "stderr.txt", "w")  # a file, not a pipe: nobody reads a pipe while it runs
+    process = subprocess.Popen(
         [sys.executable, str(script), str(work / "batch.npz"), str(work / "report.json"), str(Path(__file__).parent)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
     )
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads((work / "report.json").read_text())
+    stderr.close()
+    return JaxZooRun(process, work)
+
+
+@pytest.fixture(scope="module")
+def jax_report(request, tmp_path_factory) -> dict:
+    run = request.config.stash.get(JAX_ZOO_RUN, None) or start_jax_zoo(tmp_path_factory.mktemp("jax_zoo"))
+    returncode = run.process.wait(timeout=900)
+    assert returncode == 0, (run.work / "stderr.txt").read_text()[-4000:]
+    return json.loads((run.work / "report.json").read_text())
 
 
 def test_jax_run_never_imports_tensorflow(jax_report):
