@@ -16,14 +16,14 @@ from maskthefer.training.curves import read_history
 def test_models_with_declared_losses_train(name, fer_dataset, tmp_path):
     config = TrainConfig(
         data=fer_dataset, model=name, run_dir=tmp_path / name, model_args=dict(model_spec(name).tiny_config),
-        epochs=2, steps_per_epoch=2, batch_size=16, verbose=0,
+        epochs=1, steps_per_epoch=2, batch_size=16, verbose=0,
     )
     run = train(config)
     rows = read_history(run.history_path)
-    assert [row["epoch"] for row in rows] == [1, 2]
+    assert [row["epoch"] for row in rows] == [1]
     for row in rows:
         assert math.isfinite(row["loss"]) and 0 <= row["val_accuracy"] <= 1
-    assert run.best_model_path.is_file() and run.read_state()["epochs_done"] == 2
+    assert run.best_model_path.is_file() and run.read_state()["epochs_done"] == 1
 
 
 def test_a_loss_that_needs_other_targets_is_refused_by_name(fer_dataset, tmp_path):
