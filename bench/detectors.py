@@ -58,7 +58,7 @@ def main() -> None:
     masked_total = sum(sum(s.masked) for s in data)
     plain_total = sum(len(s.masked) - sum(s.masked) for s in data)
     print(f"{len(data)} scenes of 640x480: {masked_total} masked and {plain_total} unmasked CK+48 faces")
-    print(f"{'detector':<10} {'masked found':>13} {'unmasked found':>15} {'false boxes':>12} {'ms/frame':>9}")
+    print(f"{'detector':<14} {'masked found':>13} {'unmasked found':>15} {'false boxes':>12} {'ms/frame':>9}")
     for config in args.configs.split(","):
         name, upsample, *side = config.split(":")
         settings = PhotoDetectorSettings(name, upsample=int(upsample), max_side=int(side[0]) if side else 640)
@@ -74,7 +74,7 @@ def main() -> None:
                 found[is_masked] += match is not None
             false_boxes += len(boxes) - len({m for m in matches if m is not None})
         print(
-            f"{config:<10} {found[True] / masked_total:>13.3f} {found[False] / plain_total:>15.3f} "
+            f"{config:<14} {found[True] / masked_total:>13.3f} {found[False] / plain_total:>15.3f} "
             f"{false_boxes:>12d} {1000 * seconds / len(data):>9.1f}"
         )
     if args.route:
