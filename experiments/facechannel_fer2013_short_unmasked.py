@@ -44,20 +44,11 @@ net's training loss at the class prior's entropy (1.79 after 5 epochs, twice), w
 these runs use batch_norm_momentum=0.9 and dropout=0; the model's defaults stay the authors' (0.99, 0.25).
 """
 
-BUILD = {"source": "fer2013", "limit": 6000}
+from maskthefer.presets import FACECHANNEL_SHORT, SHORT_SLICE
+
+BUILD = dict(SHORT_SLICE)
 TRAIN = {
-    "model": "facechannel",
-    "model_args": {"groups": [[16, 16], [32, 32], [32, 32, 32], [64, 64, 64]], "batch_norm_momentum": 0.9,
-                   "dropout": 0.0},
-    "epochs": 10,
-    "optimizer": "adamax",
-    "lr": 2e-3,
-    "schedule": "plateau",
-    "legacy_decay": 0.0,
-    "plateau_factor": 0.2,
-    "plateau_patience": 5,
-    "min_lr": 1e-4,
-    "seed": 0,
+    **FACECHANNEL_SHORT,
     "crops": "unmasked",
 }
 EXPECTED = {

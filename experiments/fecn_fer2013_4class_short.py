@@ -20,19 +20,15 @@ Stage 1 is mcn_fer2013_4class_short (run first if needed), a quarter-width MCN t
 the same slice; FECN's frozen generator takes its width from that run, its own trunk has width 0.25 too.
 """
 
-BUILD = {"source": "fer2013", "limit": 6000, "classes": ["angry", "happy", "neutral", "surprise"]}
+from maskthefer.presets import SHORT_RECIPE, SHORT_SLICE_4CLASS
+
+BUILD = dict(SHORT_SLICE_4CLASS)
 TRAIN = {
     "model": "fecn",
     "model_args": {"width": 0.25},
     "attention_from": "@mcn_fer2013_4class_short",
     "epochs": 15,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
-    "seed": 0,
+    **SHORT_RECIPE,
 }
 EXPECTED = {
     "accuracy": 0.867,

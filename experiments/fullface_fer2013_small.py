@@ -17,16 +17,13 @@ a far larger model and schedule. Measured results are written to results/fullfac
 run itself.
 """
 
+from maskthefer.presets import FAST_RECIPE
+
 BUILD = {"source": "fer2013", "crop": "face", "masks": False}
 TRAIN = {
     "model": "vgg-lite-small",
     "epochs": 12,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
+    **FAST_RECIPE,
 }
 EXPECTED = {
     "goal": 0.55,

@@ -14,18 +14,14 @@ validation. Because of the tie, the run's best model, the one FECN loaded, was e
 also sat at the majority share on validation until the cosine rate fell near zero, hence the full 15 epochs.
 """
 
-BUILD = {"source": "fer2013", "limit": 6000, "classes": ["angry", "happy", "neutral", "surprise"]}
+from maskthefer.presets import SHORT_RECIPE, SHORT_SLICE_4CLASS
+
+BUILD = dict(SHORT_SLICE_4CLASS)
 TRAIN = {
     "model": "mcn",
     "model_args": {"width": 0.25},
     "epochs": 15,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
-    "seed": 0,
+    **SHORT_RECIPE,
 }
 EXPECTED = {
     "source": "SPEC §2 (Hayashi et al. 2023, stage 1)",

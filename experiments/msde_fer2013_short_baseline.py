@@ -15,17 +15,13 @@ Paper (SPEC §2, MSD-E ResNet-18 baseline, 10-fold identity-independent, whole f
 65.35 % unmasked. Expected direction: CL and KD above this baseline on both crops.
 """
 
-BUILD = {"source": "fer2013", "limit": 6000}
+from maskthefer.presets import SHORT_RECIPE, SHORT_SLICE
+
+BUILD = dict(SHORT_SLICE)
 TRAIN = {
     "model": "vgg-lite-small",
     "epochs": 12,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
-    "seed": 0,
+    **SHORT_RECIPE,
 }
 EXPECTED = {
     "accuracy": 0.4585,

@@ -17,18 +17,14 @@ SCAN 49.29 %; MaskTheFER's Table IV lists RAN at 53.78 % on FMA-3D-masked FER201
 SCAN above RAN.
 """
 
-BUILD = {"source": "fer2013", "limit": 6000}
+from maskthefer.presets import SHORT_RECIPE, SHORT_SLICE
+
+BUILD = dict(SHORT_SLICE)
 TRAIN = {
     "model": "ran",
     "model_args": {"base_filters": 16, "stem": "imagenet"},
     "epochs": 12,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
-    "seed": 0,
+    **SHORT_RECIPE,
 }
 EXPECTED = {
     "accuracy": 0.3941,

@@ -17,18 +17,14 @@ VGG11 84.4 %, ABN 84.2 %, MCN -> FECN 86.7 %.
 Expected direction: below FECN, level with ABN.
 """
 
-BUILD = {"source": "fer2013", "limit": 6000, "classes": ["angry", "happy", "neutral", "surprise"]}
+from maskthefer.presets import SHORT_RECIPE, SHORT_SLICE_4CLASS
+
+BUILD = dict(SHORT_SLICE_4CLASS)
 TRAIN = {
     "model": "vgg11",
     "model_args": {"width": 0.25},
     "epochs": 15,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
-    "seed": 0,
+    **SHORT_RECIPE,
 }
 EXPECTED = {
     "accuracy": 0.844,

@@ -15,16 +15,13 @@ times as many). The paper's 150-epoch VGG-lite reaches 0.6189 on the same crops.
 to results/vgglite_small_fer2013.json by the run itself.
 """
 
+from maskthefer.presets import FAST_RECIPE
+
 BUILD = {"source": "fer2013"}
 TRAIN = {
     "model": "vgg-lite-small",
     "epochs": 10,
-    "optimizer": "adamw",
-    "lr": 3e-3,
-    "weight_decay": 1e-4,
-    "schedule": "cosine",
-    "warmup_epochs": 0.5,
-    "label_smoothing": 0.1,
+    **FAST_RECIPE,
 }
 EXPECTED = {
     "goal": 0.50,
