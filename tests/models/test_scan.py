@@ -1,5 +1,6 @@
 """SCAN + CCI (Gera & Balasubramanian 2021): the gates by hand, the patch grid, the fused prediction, the
-authors' loss weighting, the full-size count beside the released code's.
+authors' loss weighting, the full-size count beside the released code's, and the trunk's identity start that
+lets it train from scratch.
 
 Build/forward/round-trip/training/JAX checks for every model, and the count within 2 %, are in
 test_zoo_common.py.
@@ -24,6 +25,8 @@ from maskthefer.models.scan import (
 
 TINY = model_spec("scan").tiny_config
 REGIONS = [f"region{j}_predictions" for j in range(1, 5)]
+# The trunk at its full depth (ResNet-50 stages 1-3, 13 bottlenecks) but 1/16 of the width, ImageNet stem.
+DEEP_NARROW = {"base_filters": 4, "stem": "imagenet"}
 
 
 def sigmoid(z):
@@ -146,3 +149,22 @@ def test_full_size_count_by_the_architecture_and_beside_the_released_code():
 def test_bad_options_are_clear_errors(kwargs, message):
     with pytest.raises(MaskTheFERError, match=message):
         create_model("scan", **{**TINY, **kwargs})
+
+
+@pytest.mark.parametrize("zero_init_residual", [True, False])
+def test_each_bottleneck_starts_as_the_identity_unless_asked_not_to(fer_faces, zero_init_residual):
+    # Without it the 13 residual sums grow block after block, the first updates overshoot and the region MLP's
+    # ReLUs die: scan_fer2013_short then predicted the class prior for all 12 epochs.
+    keras.utils.set_random_seed(0)
+    model = create_model("scan", zero_init_residual=zero_init_residual, **DEEP_NARROW)
+    last_bns = [layer for layer in model.layers if layer.name.endswith("_conv3_bn")]
+    assert len(last_bns) == 3 + 4 + 6
+    assert all(np.all(np.asarray(bn.gamma) == 0) for bn in last_bns) == zero_init_residual
+    images, _ = eye_region_batch(fer_faces, 7)
+    names = ["stage3_block1_out", "stage3_block6_out"]  # blocks 2-6 have identity shortcuts
+    first, last = keras.Model(model.input, [model.get_layer(n).output for n in names])(images, training=True)
+    if zero_init_residual:
+        np.testing.assert_array_equal(np.asarray(last), np.asarray(first))
+    else:
+        assert not np.allclose(np.asarray(last), np.asarray(first))
+

@@ -8,6 +8,9 @@ Every function takes a Keras tensor and returns one, so families compose them fu
 Blocks follow He et al. 2016 as torchvision implements them: batch norm after every convolution, a projection
 shortcut (1x1 conv + BN) only where the shape changes, and in bottlenecks the stride on the 3x3 convolution
 ("ResNet v1.5"). `gate` lets a family transform the residual branch just before the add (CBAM's attention).
+`zero_init_residual` starts the last batch norm of each residual branch at gamma = 0 (Goyal et al. 2017;
+torchvision's option of that name, timm's `zero_init_last`), so every block begins as the identity. Off by
+default; deep bottleneck trunks trained from scratch on short schedules need it (see SCAN).
 """
 
 from __future__ import annotations
@@ -38,7 +41,15 @@ RESNET_LAYOUTS: dict[int, tuple[str, tuple[int, ...]]] = {
 }
 
 
-def conv_bn(x, filters: int, kernel_size: int, stride: int = 1, name: str = "conv", activation: str | None = "relu"):
+def conv_bn(
+    x,
+    filters: int,
+    kernel_size: int,
+    stride: int = 1,
+    name: str = "conv",
+    activation: str | None = "relu",
+    gamma_initializer: str = "ones",
+):
     """Conv (no bias: BN's beta replaces it) -> BN -> optional activation.
 
     Layers are named `{name}`, `{name}_bn` and `{name}_{activation}`.
@@ -46,7 +57,7 @@ def conv_bn(x, filters: int, kernel_size: int, stride: int = 1, name: str = "con
     x = layers.Conv2D(
         filters, kernel_size, strides=stride, padding="same", use_bias=False, kernel_initializer=CONV_INIT, name=name
     )(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(gamma_initializer=gamma_initializer, name=f"{name}_bn")(x)
     if activation is not None:
         x = layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x
@@ -82,23 +93,37 @@ def _merge(y, shortcut, name: str, gate: Gate | None):
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
-def basic_block(x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None):
+def _last_gamma(zero_init_residual: bool) -> str:
+    return "zeros" if zero_init_residual else "ones"
+
+
+def basic_block(
+    x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None, zero_init_residual: bool = False
+):
     """Two 3x3 convs (the first strided) plus shortcut; output has `filters` channels (expansion 1)."""
     shortcut = _shortcut(x, filters, stride, name)
     y = conv_bn(x, filters, 3, stride=stride, name=f"{name}_conv1")
-    y = conv_bn(y, filters, 3, name=f"{name}_conv2", activation=None)
+    y = conv_bn(y, filters, 3, name=f"{name}_conv2", activation=None, gamma_initializer=_last_gamma(zero_init_residual))
     return _merge(y, shortcut, name, gate)
 
 
 def bottleneck_block(
-    x, filters: int, stride: int = 1, name: str = "block", gate: Gate | None = None, expansion: int = 4
+    x,
+    filters: int,
+    stride: int = 1,
+    name: str = "block",
+    gate: Gate | None = None,
+    expansion: int = 4,
+    zero_init_residual: bool = False,
 ):
     """1x1 reduce -> 3x3 (strided) -> 1x1 expand to `filters * expansion` channels, plus shortcut."""
     out_channels = filters * expansion
     shortcut = _shortcut(x, out_channels, stride, name)
     y = conv_bn(x, filters, 1, name=f"{name}_conv1")
     y = conv_bn(y, filters, 3, stride=stride, name=f"{name}_conv2")
-    y = conv_bn(y, out_channels, 1, name=f"{name}_conv3", activation=None)
+    y = conv_bn(
+        y, out_channels, 1, name=f"{name}_conv3", activation=None, gamma_initializer=_last_gamma(zero_init_residual)
+    )
     return _merge(y, shortcut, name, gate)
 
 
@@ -106,11 +131,20 @@ BLOCKS: dict[str, Callable] = {"basic": basic_block, "bottleneck": bottleneck_bl
 
 
 def resnet_stage(
-    x, block: Callable, filters: int, num_blocks: int, stride: int, name: str, gate: Gate | None = None
+    x,
+    block: Callable,
+    filters: int,
+    num_blocks: int,
+    stride: int,
+    name: str,
+    gate: Gate | None = None,
+    zero_init_residual: bool = False,
 ):
     """`num_blocks` blocks named `{name}_block{i}`; only the first one strides (and projects)."""
+    # Passed only when asked for, so block callables without the option still fit.
+    options = {"zero_init_residual": True} if zero_init_residual else {}
     for index in range(1, num_blocks + 1):
-        x = block(x, filters, stride=stride if index == 1 else 1, name=f"{name}_block{index}", gate=gate)
+        x = block(x, filters, stride=stride if index == 1 else 1, name=f"{name}_block{index}", gate=gate, **options)
     return x
 
 

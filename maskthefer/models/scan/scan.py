@@ -16,6 +16,15 @@ Sizes: the authors feed 224x224 faces, so stage 2 is 28x28 and stage 3 14x14. Wi
 3x3/1 stem a 48x96 crop gives 24x48 and 12x24 (the ImageNet stem would leave 6x12, about one pixel per patch).
 The 25 local gates are separate layers as in the authors' main model (61 M of the 70 M parameters);
 `share_local_gates=True` gives their shared-gate variant (one gate for all patches, 13.6 M in all).
+
+Initialisation: the authors start from a face-pretrained ResNet-50 (VGGFace2 / MS-Celeb weights, trunk at lr
+1e-4, branches at 1e-2), so their trunk's initial state never mattered. Trained from scratch, the 13 bottleneck
+blocks' residual sums grow block after block: the first region logits are large, the first updates overshoot,
+and the region MLP's ReLUs die (91 % of its hidden units fire for some face at the start, 27 % after 100 AdamW
+steps) until every head predicts the class prior. `zero_init_residual=True` (the default here; torchvision's
+option of that name, timm's default) starts each residual branch's last batch norm at gamma = 0, so each block
+begins as the identity, and the model then trains (experiments/scan_fer2013_short.py has the measurements).
+It changes the initial values only, not the architecture or the parameter count.
 """
 
 from __future__ import annotations
@@ -81,6 +90,7 @@ class SCAN(ZooModel):
         region_reduction: int = 4,
         attention_weight: float = 0.2,
         region_weight: float = 0.8,
+        zero_init_residual: bool = True,
         name: str = "scan",
         **kwargs,
     ):
@@ -95,7 +105,10 @@ class SCAN(ZooModel):
         stage_outputs = []
         for index, count in enumerate(blocks, start=1):
             stride = 1 if index == 1 else 2
-            x = resnet_stage(x, BLOCKS["bottleneck"], base_filters * 2 ** (index - 1), count, stride, f"stage{index}")
+            filters = base_filters * 2 ** (index - 1)
+            x = resnet_stage(
+                x, BLOCKS["bottleneck"], filters, count, stride, f"stage{index}", zero_init_residual=zero_init_residual
+            )
             stage_outputs.append(x)
         local_map, context_map = stage_outputs[1], stage_outputs[2]
 
