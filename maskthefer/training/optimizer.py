@@ -26,21 +26,46 @@ from .schedule import (
 FUSED_UPDATE = True
 
 
-@keras.saving.register_keras_serializable(package="maskthefer")
-class LegacyDecaySGD(keras.optimizers.SGD):
-    """`keras.optimizers.SGD` whose updates use ``learning_rate / (1 + decay * iterations)``.
+def _decayed(optimizer, learning_rate):
+    if not optimizer.decay:
+        return learning_rate
+    step = ops.cast(optimizer.iterations, "float32")
+    return ops.cast(learning_rate, "float32") / (1.0 + optimizer.decay * step)
+
+
+class _LegacyDecay:
+    """Keras 2's `decay` for a Keras 3 optimizer (a mixin before the optimizer class): updates use
+    ``learning_rate / (1 + decay * iterations)``.
 
     `learning_rate` stays the undecayed base rate, so ReduceLROnPlateau-style callbacks read and write it as
     they did with TensorFlow's legacy optimizers; the decay is applied inside the update step, where
-    `iterations` (the number of earlier updates) is part of the optimizer state on every backend.
+    `iterations` (the number of earlier updates) is part of the optimizer state on every backend. Subclasses
+    set `self.decay` in their constructor.
     """
+
+    decay: float
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        super()._backend_update_step(grads, trainable_variables, _decayed(self, learning_rate))
+
+    def decayed_learning_rate(self) -> float:
+        """The rate the next update will use."""
+        base = float(ops.convert_to_numpy(self.learning_rate))
+        return base / (1.0 + self.decay * int(ops.convert_to_numpy(self.iterations)))
+
+    def get_config(self):
+        config = super().get_config()
+        config["decay"] = self.decay
+        return config
+
+
+@keras.saving.register_keras_serializable(package="maskthefer")
+class LegacyDecaySGD(_LegacyDecay, keras.optimizers.SGD):
+    """`keras.optimizers.SGD` with the legacy time decay (`_LegacyDecay`) and, on TensorFlow, a fused update."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, decay: float = 0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, momentum=momentum, nesterov=nesterov, **kwargs)
         self.decay = float(decay)
-
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        super()._backend_update_step(grads, trainable_variables, _decayed(self, learning_rate))
 
     def update_step(self, gradient, variable, learning_rate):
         if keras.backend.backend() != "tensorflow" or self.momentum == 0 or not FUSED_UPDATE:
@@ -61,56 +86,23 @@ class LegacyDecaySGD(keras.optimizers.SGD):
             use_nesterov=self.nesterov,
         )
 
-    def decayed_learning_rate(self) -> float:
-        """The rate the next update will use."""
-        base = float(ops.convert_to_numpy(self.learning_rate))
-        return base / (1.0 + self.decay * int(ops.convert_to_numpy(self.iterations)))
-
-    def get_config(self):
-        config = super().get_config()
-        config["decay"] = self.decay
-        return config
-
-
-def _decayed(optimizer, learning_rate):
-    if not optimizer.decay:
-        return learning_rate
-    step = ops.cast(optimizer.iterations, "float32")
-    return ops.cast(learning_rate, "float32") / (1.0 + optimizer.decay * step)
-
 
 @keras.saving.register_keras_serializable(package="maskthefer")
-class LegacyDecayAdamW(keras.optimizers.AdamW):
+class LegacyDecayAdamW(_LegacyDecay, keras.optimizers.AdamW):
     """`keras.optimizers.AdamW` with the legacy time decay of `LegacyDecaySGD` (0: plain AdamW)."""
 
     def __init__(self, learning_rate=0.001, weight_decay=0.01, decay: float = 0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
         self.decay = float(decay)
 
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        super()._backend_update_step(grads, trainable_variables, _decayed(self, learning_rate))
-
-    def get_config(self):
-        config = super().get_config()
-        config["decay"] = self.decay
-        return config
-
 
 @keras.saving.register_keras_serializable(package="maskthefer")
-class LegacyDecayAdamax(keras.optimizers.Adamax):
+class LegacyDecayAdamax(_LegacyDecay, keras.optimizers.Adamax):
     """`keras.optimizers.Adamax` (the FaceChannel authors' optimizer) with the legacy time decay (0: plain)."""
 
     def __init__(self, learning_rate=0.002, decay: float = 0.0, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.decay = float(decay)
-
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        super()._backend_update_step(grads, trainable_variables, _decayed(self, learning_rate))
-
-    def get_config(self):
-        config = super().get_config()
-        config["decay"] = self.decay
-        return config
 
 
 @keras.saving.register_keras_serializable(package="maskthefer")
