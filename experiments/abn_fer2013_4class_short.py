@@ -9,7 +9,7 @@ cosine + label smoothing 0.1 (the demo's short-run recipe), seed 0, every networ
 (width 0.25: VGG11's 64-128-256-512 filters become 16-32-64-128). Measured on this 2-core CPU, shared with two
 other trainings (8 steps of 64, after compilation): VGG11 at width 0.25 trains at about 205 images/s and ABN
 at about 180. vgg11_fer2013_4class_short, abn_fer2013_4class_short and fecn_fer2013_4class_short use this
-slice, schedule, width and seed, and differ only in the model; tests/training/test_train_short_experiments_zoo.py
+slice, schedule, width and seed, and differ only in the model; tests/training/test_train_short_experiments.py
 checks that they do.
 
 Paper (SPEC §2, Hayashi et al. 2023, 4 classes of masked RAF-DB, about 4,000 training and 400 test faces):

@@ -45,9 +45,7 @@ these runs use batch_norm_momentum=0.9 and dropout=0; the model's defaults stay 
 from maskthefer.presets import FACECHANNEL_SHORT, SHORT_SLICE
 
 BUILD = dict(SHORT_SLICE)
-TRAIN = {
-    **FACECHANNEL_SHORT,
-}
+TRAIN = dict(FACECHANNEL_SHORT)
 EXPECTED = {
     "source": "SPEC §2 (FaceChannel masked-face study; CCC, no accuracy published)",
     "note": "short schedule (10 epochs, 6,000-row slice, quarter-width FaceChannel); the paper, trained on masked "

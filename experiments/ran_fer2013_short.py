@@ -10,7 +10,7 @@ ResNet papers' 7x7/2 + max-pool stem (stem "imagenet", which RAN and SCAN use on
 place of the zoo's 3x3/1 one. Measured on this 2-core CPU, shared with two other trainings (8 steps of 64,
 after compilation): the zoo default stem at base_filters 16 ran at about 11 images/s and at base_filters 8 at
 about 21 (2.5 minutes an epoch), this setting at about 92. scan_fer2013_short uses the same slice, schedule,
-width, stem and seed; tests/training/test_train_short_experiments_zoo.py checks that they do.
+width, stem and seed; tests/training/test_train_short_experiments.py checks that they do.
 
 Paper (SPEC §2, MSD-E's occlusion benchmarks, whole masked faces, 10-fold identity-independent): RAN 39.41 %,
 SCAN 49.29 %; MaskTheFER's Table IV lists RAN at 53.78 % on FMA-3D-masked FER2013. Expected direction:

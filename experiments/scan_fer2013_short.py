@@ -9,7 +9,7 @@ smoothing 0.1; seed 0), with SCAN's ResNet-50 stages 1-3 at a quarter of their w
 max-pool stem (stem "imagenet"; at 48x96 the stage-2 map the 5x5 gate grid reads is 6x12). Measured on this
 2-core CPU, shared with two other trainings (8 steps of 64, after compilation): the zoo default 3x3/1 stem at
 base_filters 8 ran at about 15 images/s, this setting at about 88.
-tests/training/test_train_short_experiments_zoo.py checks that it matches ran_fer2013_short.
+tests/training/test_train_short_experiments.py checks that it matches ran_fer2013_short.
 
 Paper (SPEC §2, MSD-E's occlusion benchmarks, whole masked faces, 10-fold identity-independent): SCAN 49.29 %,
 RAN 39.41 %. Expected direction: SCAN above RAN.
