@@ -7,6 +7,10 @@ what it should reach, and which defines three dicts:
     TRAIN = {"model": "vgg-lite"}                      # TrainConfig fields; "@other" names another experiment's run
     EXPECTED = {"accuracy": 0.6189, "per_class": {...}, "source": "SPEC §1.5 Table IV"}
 
+and may define a fourth, how the test split is scored (see EVALUATE_KEYS):
+
+    EVALUATE = {"tta": "flip"}                         # average each crop with its mirror image
+
 `maskthefer experiment NAME` builds the dataset (or reuses an identical build), trains (or resumes, or reuses
 a finished run), evaluates on the test split and prints measured numbers beside the expected ones.
 `--limit` and `--epochs` shrink a run for a quick check; those runs get their own dataset and run folders.
@@ -18,7 +22,7 @@ import importlib.util
 import json
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,8 @@ BUILD_KEYS = {
 # BUILD["limit"]: an experiment defined on a slice of its source (the demo); its results are recorded, unlike
 # those of a run shortened with --limit on the command line.
 SLICE_KEYS = {"limit"}
+# EVALUATE keys: evaluate_run's scoring options (the split is always test).
+EVALUATE_KEYS = {"tta"}
 PIPELINE_KEYS = {
     "align", "redetect_threshold", "threshold", "upsample", "mask_types", "crop_size", "crop", "crop_resample", "masks",
 }
@@ -53,6 +59,7 @@ class Experiment:
     build: dict[str, Any]
     train: dict[str, Any]
     expected: dict[str, Any]
+    evaluate: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -89,7 +96,16 @@ def load_experiment(name: str, directory: os.PathLike | str | None = None) -> Ex
     unknown = set(module.BUILD) - BUILD_KEYS - PIPELINE_KEYS - SLICE_KEYS
     if unknown:
         raise ExperimentError(f"{path}: unknown BUILD keys {sorted(unknown)}")
-    return Experiment(path.stem, path, module.__doc__ or "", dict(module.BUILD), dict(module.TRAIN), dict(module.EXPECTED))
+    evaluate = dict(getattr(module, "EVALUATE", {}))
+    unknown = set(evaluate) - EVALUATE_KEYS
+    if unknown:
+        raise ExperimentError(f"{path}: unknown EVALUATE keys {sorted(unknown)}; known: {sorted(EVALUATE_KEYS)}")
+    from .evaluation.loading import TTA_MODES
+
+    if evaluate.get("tta", "none") not in TTA_MODES:  # checked now, not after the training it would follow
+        raise ExperimentError(f"{path}: EVALUATE['tta'] must be one of {', '.join(TTA_MODES)}, not {evaluate['tta']!r}")
+    return Experiment(path.stem, path, module.__doc__ or "", dict(module.BUILD), dict(module.TRAIN),
+                      dict(module.EXPECTED), evaluate)
 
 
 def _slug(build: dict[str, Any], limit: int | None) -> str:
@@ -253,7 +269,7 @@ def run_experiment(
         args = dict(train_args, seed=seeds[index]) if seeds else train_args
         if not record_partial:
             _train_or_resume(experiment, run, options.out_dir, args, verbose, pause_after)
-        report = _evaluate(run)
+        report = _evaluate(run, experiment.evaluate)
         reports.append(report)
         measurements.append(run_measurement(run, report))
 
@@ -319,10 +335,10 @@ def _train_or_resume(experiment: Experiment, run: RunDir, data_dir: Path, train_
         train(TrainConfig(overwrite=run.path.exists(), **common, **train_args))
 
 
-def _evaluate(run: RunDir):
+def _evaluate(run: RunDir, options: dict[str, Any]):
     from .evaluation import evaluate_run
 
-    return evaluate_run(run.path, split="test", confusion=True)
+    return evaluate_run(run.path, split="test", confusion=True, **options)
 
 
 def _comparison(experiment, dataset, base, limit, epochs, reports, measurements, seeds) -> dict[str, Any]:
@@ -406,5 +422,6 @@ def describe(
     experiment = load_experiment(name, directory)
     base = run_dir_for(experiment, Path(runs_dir), limit, epochs)
     folders = "\n".join(f"run folder: {run.path}" for run in seed_runs(base, experiment_seeds(experiment)))
+    evaluate = f"\nEVALUATE = {json.dumps(experiment.evaluate)}" if experiment.evaluate else ""
     return (f"{experiment.doc.strip()}\n\nBUILD = {json.dumps(experiment.build)}\nTRAIN = {json.dumps(experiment.train)}"
-            f"\n{folders}")
+            f"{evaluate}\n{folders}")

@@ -43,7 +43,6 @@ def run_measurement(run: RunDir, report) -> dict[str, Any]:
     config, state = run.read_config(), run.read_state()
     history = read_history(run.history_path)
     seconds = [row["seconds"] for row in history if "seconds" in row]
-    main = report.main.metrics
     measured: dict[str, Any] = {
         "run_dir": str(run.path),
         "trained_with": config.get("code"),  # None for runs made before config.json recorded it
@@ -53,19 +52,23 @@ def run_measurement(run: RunDir, report) -> dict[str, Any]:
         "seconds_per_epoch": round(float(np.mean(seconds)), 1) if seconds else None,
         "best_epoch": state.get("best_epoch"),
         "best_val_accuracy": _round(state.get("best_val_accuracy")),
-        "test": _scores(main),
-        "unmasked_test": _scores(report.unmasked.metrics) if report.unmasked is not None else None,
+        "test": _scores(report.main),
+        "unmasked_test": _scores(report.unmasked) if report.unmasked is not None else None,
     }
     return measured
 
 
-def _scores(metrics) -> dict[str, Any]:
-    return {
+def _scores(evaluated) -> dict[str, Any]:
+    metrics = evaluated.metrics
+    scores = {
         "faces": int(metrics.n),
         "accuracy": _round(metrics.accuracy),
         "macro_f1": _round(metrics.macro_f1),
         "per_class": {name: _round(v) for name, v in zip(metrics.class_names, metrics.per_class_accuracy)},
     }
+    if evaluated.accuracy_without_tta is not None:  # scored with test-time augmentation: the plain figure too
+        scores["accuracy_without_tta"] = _round(evaluated.accuracy_without_tta)
+    return scores
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -131,6 +134,7 @@ def result_document(
         "augment": config.get("augment"),
         "model": config.get("model"),
         "batch_size": config.get("batch_size"),
+        "test_time_augmentation": experiment.evaluate.get("tta", "none"),
         "seeds": [r["seed"] for r in runs],
         "seeds_planned": planned or None,
         "schedule_epochs": schedule,

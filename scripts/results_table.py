@@ -37,8 +37,15 @@ def _accuracy(document: dict[str, Any]) -> str:
     summary = document.get("summary")
     if summary:
         mean, sd = summary["accuracy"]["mean"], summary["accuracy"]["sd"]
-        return f"{_num(mean)} ± {_num(sd)} ({summary['seeds']} seeds)"
-    return _num(document["runs"][0]["test"]["accuracy"])
+        text = f"{_num(mean)} ± {_num(sd)} ({summary['seeds']} seeds)"
+    else:
+        text = _num(document["runs"][0]["test"]["accuracy"])
+    tta = document.get("test_time_augmentation", "none")
+    if tta != "none":  # scored with test-time augmentation: say so, and give the plain figure beside it
+        plain = [run["test"].get("accuracy_without_tta") for run in document["runs"]]
+        without = sum(plain) / len(plain) if None not in plain else None
+        text += f" with {tta} TTA, {_num(without)} without"
+    return text
 
 
 def _per_class(document: dict[str, Any]) -> dict[str, float | None]:

@@ -58,9 +58,16 @@ def test_bad_experiment_files_give_clear_errors(tmp_path):
     (tmp_path / "typo.py").write_text("BUILD = {'source': 'fer2013', 'contemp': 'drop'}\nTRAIN = {}\nEXPECTED = {}\n")
     with pytest.raises(ExperimentError, match=r"unknown BUILD keys \['contemp'\]"):
         load_experiment("typo", tmp_path)
+    scoring = "BUILD = {'source': 'fer2013'}\nTRAIN = {}\nEXPECTED = {}\nEVALUATE = %r\n"
+    (tmp_path / "scoring.py").write_text(scoring % {"flip": True})
+    with pytest.raises(ExperimentError, match=r"unknown EVALUATE keys \['flip'\]; known: \['tta'\]"):
+        load_experiment("scoring", tmp_path)
+    (tmp_path / "scoring.py").write_text(scoring % {"tta": "mirror"})
+    with pytest.raises(ExperimentError, match=r"EVALUATE\['tta'\] must be one of none, flip, not 'mirror'"):
+        load_experiment("scoring", tmp_path)
 
 
-def write_tiny_experiment(configs: Path, name: str, **train) -> None:
+def write_tiny_experiment(configs: Path, name: str, evaluate: dict | None = None, **train) -> None:
     """An experiment file training the registry's tiny VGG-lite on the shared FER2013 CSV."""
     configs.mkdir(exist_ok=True)
     settings = {"model": "vgg-lite", "model_args": dict(model_spec("vgg-lite").tiny_config), "batch_size": 32, **train}
@@ -72,6 +79,7 @@ def write_tiny_experiment(configs: Path, name: str, **train) -> None:
         BUILD = {{"source": "fer2013", "input": {str(FER_CSV)!r}}}
         TRAIN = {settings!r}
         EXPECTED = {{"accuracy": 0.6189, "source": "SPEC Table IV"}}
+        EVALUATE = {evaluate or {}!r}
     '''))
 
 
@@ -108,7 +116,7 @@ def test_a_small_experiment_runs_end_to_end_and_is_reused(shared_data, tmp_path)
 
 def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_path):
     configs = tmp_path / "configs"
-    write_tiny_experiment(configs, "tiny_seeds", seeds=[3, 4], epochs=2)
+    write_tiny_experiment(configs, "tiny_seeds", evaluate={"tta": "flip"}, seeds=[3, 4], epochs=2)
     where = {"directory": configs, "datasets_dir": tmp_path / "datasets", "runs_dir": tmp_path / "runs"}
     results = tmp_path / "results"
 
@@ -120,12 +128,15 @@ def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_pa
     assert document["command"] == "maskthefer experiment tiny_seeds --epochs 1"
     assert document["seeds"] == [3, 4] and document["schedule_epochs"] == 2
     assert document["backend"] == "tensorflow" and document["precision"] in ("float32", "bf16")
+    assert document["test_time_augmentation"] == "flip"  # EVALUATE = {"tta": "flip"}
     assert len(document["code"]["commit"]) == 40
     runs = document["runs"]
     assert [r["seed"] for r in runs] == [3, 4] and all(r["epochs_completed"] == 1 for r in runs)
     for run in runs:
         metrics = json.loads((Path(run["run_dir"]) / "evaluation" / "test" / "metrics.json").read_text())
         assert run["test"]["accuracy"] == pytest.approx(metrics["accuracy"], abs=1e-4)
+        assert metrics["tta"] == "flip" and run["test"]["accuracy_without_tta"] == pytest.approx(
+            metrics["accuracy_without_tta"], abs=1e-4)
         assert run["test"]["faces"] == document["dataset"]["faces"]["test"]
         assert run["unmasked_test"]["faces"] == run["test"]["faces"]  # the same faces, unmasked crops
         assert run["seconds_per_epoch"] > 0
@@ -140,7 +151,7 @@ def test_results_are_data_over_seeds_and_partial_runs_say_so(shared_data, tmp_pa
     from test_results_table import load_script
 
     table = load_script().render([document])
-    assert "**partial**: 1 of 2 epochs" in table and "(2 seeds)" in table
+    assert "**partial**: 1 of 2 epochs" in table and "(2 seeds) with flip TTA," in table
     assert f"{summary['accuracy']['mean']:.4f} ± {summary['accuracy']['sd']:.4f}" in table
 
     # Recording a run as it stands trains nothing and keeps it marked partial.

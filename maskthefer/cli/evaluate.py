@@ -13,7 +13,6 @@ from .options import (
     resolve_run,
     run_option,
     seed_option,
-    split_option,
     which_model_option,
 )
 
@@ -21,7 +20,10 @@ from .options import (
 @click.command("evaluate")
 @run_option("evaluate")
 @data_option
-@split_option
+@click.option(
+    "--split", default="test", show_default=True,
+    help="A stored split (test, train), or validation: the faces the run held out of train for validation.",
+)
 @which_model_option
 @click.option("--confusion", is_flag=True, help="Write confusion matrices (CSV + heat-map PNG) and print them.")
 @click.option(
@@ -33,14 +35,20 @@ from .options import (
 @images_option
 @add_mask_option
 @seed_option
+@click.option(
+    "--tta", type=click.Choice(["none", "flip"]), default="none", show_default=True,
+    help="Test-time augmentation: flip averages each crop's probabilities with its mirror image's.",
+)
 @click.option("--batch-size", type=click.IntRange(1, 65536), default=256, show_default=True)
 @out_option("RUN/evaluation/<split> or RUN/evaluation/images-<folder>")
-def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, add_mask, seed, batch_size, out_dir):
+def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, add_mask, seed, tta, batch_size,
+             out_dir):
     """Accuracy, per-class accuracy (Table V layout), macro F1, classification report and confusion matrix.
 
     \b
     Examples:
       maskthefer evaluate --run runs/demo --confusion
+      maskthefer evaluate --run runs/demo --split validation --tta flip   # choose settings here, not on test
       maskthefer evaluate --run runs/demo --images my_photos/ --add-mask
     """
     from ..evaluation import evaluate_images, evaluate_run
@@ -50,6 +58,8 @@ def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, a
     if images_dir is not None:
         if unmasked is not None:
             raise click.UsageError("--unmasked/--no-unmasked apply to dataset splits; with --images use --add-mask")
+        if tta != "none":
+            raise click.UsageError("--tta applies to dataset splits, not to --images")
         report = evaluate_images(
             run_dir,
             images_dir,
@@ -71,5 +81,6 @@ def evaluate(run_dir, data_dir, split, which, confusion, unmasked, images_dir, a
             unmasked="auto" if unmasked is None else unmasked,
             out_dir=out_dir,
             batch_size=batch_size,
+            tta=tta,
         )
     click.echo(report.summary_text())

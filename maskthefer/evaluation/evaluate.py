@@ -10,6 +10,10 @@ those crops, into RUN/evaluation/<split>/unmasked/, and the per-class "impact of
 unmasked accuracy) is written to mask_impact.csv/.png and into metrics.json, together with the masked,
 unmasked and average accuracy side by side (MSD-E Table 5 layout, `paired_accuracy` in metrics.json). `unmasked="auto"` does this
 whenever the pairs exist; True demands them; False skips them.
+
+`split="validation"` evaluates the faces the run held out of the train split for validation (its own
+`validation_fraction` and `validation_seed`, drawn as training drew them), the split on which settings are
+chosen; `tta="flip"` averages each crop's probabilities with its mirror image's.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import numpy as np
 
 from ..data.records import iter_split, load_split, read_manifest
 from ..data.records import schema as record_schema
+from ..data.splits import stratified_split
 from ..labels import MASK_CLASSES, MASKED, UNMASKED
 from ..runs import RunDir, write_json
 from . import reference, tables
-from .loading import EvaluationError, LoadedRun, load_run, predict_proba
+from .loading import TTA_MODES, EvaluationError, LoadedRun, load_run, predict_proba
 from .metrics import ClassificationMetrics, compute_metrics, mask_impact
 from .paired import paired_accuracy, paired_table
 from .writers import write_evaluation, write_mask_impact
@@ -37,6 +42,7 @@ UnmaskedChoice = Literal["auto"] | bool
 # CSV column names for the paper's Table V rows, so a reader can tell them from measured numbers.
 PAPER_COLUMN_NAMES = {"masked": "paper_table_v_maskthefer_masked", "unmasked": "paper_table_v_vggnet_unmasked"}
 CKPLUS_PAPER_COLUMN = "paper_ckplus_maskthefer_masked"
+VALIDATION = "validation"  # not a stored split: the run's own hold-out of the train split
 
 
 @dataclass
@@ -49,6 +55,7 @@ class SetEvaluation:
     out_dir: Path
     document: dict[str, Any]
     paper_column: list[float | None] | None = None  # the paper's per-class figures shown beside ours
+    accuracy_without_tta: float | None = None  # with test-time augmentation: the plain accuracy, for comparison
 
 
 @dataclass
@@ -109,9 +116,34 @@ def check_crop_size(loaded: LoadedRun, manifest: dict, data_dir: Path) -> None:
 
 def split_has_pairs(data_dir: Path, split: str) -> bool:
     """Whether the split's records carry the unmasked crop of each face (checked on the first record)."""
-    for record in iter_split(data_dir, split, decode_images=False):
+    for record in iter_split(data_dir, "train" if split == VALIDATION else split, decode_images=False):
         return record_schema.IMAGE_UNMASKED in record
     return False
+
+
+def check_split(manifest: dict, data_dir: Path, split: str) -> None:
+    """`split` must be stored in the dataset, or be "validation" of a dataset with a train split."""
+    stored = list(manifest.get("splits", {}))
+    known = [*stored, VALIDATION] if "train" in stored else stored
+    if split not in known:
+        raise EvaluationError(f"{data_dir} has no split {split!r}; it has: {', '.join(known)}")
+
+
+def load_eval_split(loaded: LoadedRun, data_dir: Path, manifest: dict, split: str, *, unmasked: bool):
+    """The faces of `split`; for "validation", the run's own hold-out of the train split."""
+    check_split(manifest, data_dir, split)
+    if split != VALIDATION:
+        return load_split(data_dir, split, unmasked=unmasked)
+    fraction, seed = loaded.config.get("validation_fraction"), loaded.config.get("validation_seed")
+    if fraction is None or seed is None:
+        raise EvaluationError(f"{loaded.run.config_path} records no validation hold-out to evaluate")
+    if Path(str(loaded.config.get("data", ""))).resolve() != data_dir.resolve():
+        raise EvaluationError(
+            f"the validation split is run {loaded.run.path}'s hold-out of its own dataset "
+            f"({loaded.config.get('data')}), not of {data_dir}"
+        )
+    full = load_split(data_dir, "train", unmasked=unmasked)
+    return full.subset(np.flatnonzero(stratified_split(full.labels, float(fraction), int(seed))))
 
 
 def provenance(loaded: LoadedRun, **extra: Any) -> dict[str, Any]:
@@ -141,11 +173,17 @@ def evaluate_arrays(
     extra: dict[str, Any],
     paper_column: list[float | None] | None = None,
     batch_size: int = 256,
+    tta: str = "none",
 ) -> SetEvaluation:
-    """Predict, score and write one set of crops."""
-    probabilities = predict_proba(loaded.model, images, batch_size=batch_size)
+    """Predict (with test-time augmentation `tta`), score and write one set of crops."""
+    probabilities = predict_proba(loaded.model, images, batch_size=batch_size, tta=tta)
     predicted = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, np.int64)
     metrics = compute_metrics(labels, predicted, loaded.class_names)
+    plain = None
+    if tta != "none":
+        plain_predicted = predict_proba(loaded.model, images, batch_size=batch_size).argmax(axis=1)
+        plain = float(np.mean(plain_predicted == labels)) if len(labels) else None
+        extra = {**extra, "accuracy_without_tta": plain}
     title = f"{loaded.model_name} - {label}"
     document = write_evaluation(
         out_dir,
@@ -158,7 +196,7 @@ def evaluate_arrays(
         paper_column=paper_column,
         paper_name=CKPLUS_PAPER_COLUMN if extra.get("dataset_kind") == "ckplus" else PAPER_COLUMN_NAMES.get(label, "paper"),
     )
-    return SetEvaluation(label, metrics, probabilities, out_dir, document, paper_column)
+    return SetEvaluation(label, metrics, probabilities, out_dir, document, paper_column, plain)
 
 
 def evaluate_run(
@@ -171,29 +209,36 @@ def evaluate_run(
     unmasked: UnmaskedChoice = "auto",
     out_dir: os.PathLike | str | None = None,
     batch_size: int = 256,
+    tta: str = "none",
 ) -> EvaluationReport:
     """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on).
 
-    A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
+    `split` is a stored split ("test", "train") or "validation" (the run's hold-out); `tta` is "none" or
+    "flip". A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
     """
+    if tta not in TTA_MODES:
+        raise EvaluationError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
     loaded = load_run(run_dir, which)
     data_path = resolve_data_dir(loaded, data_dir)
     manifest = read_manifest(data_path)
     if loaded.config.get("task") == "mask":
+        if split == VALIDATION or tta != "none":
+            raise EvaluationError("a mask classifier is evaluated on a stored split without test-time augmentation")
         return _evaluate_mask_classifier(loaded, data_path, manifest, split, confusion, out_dir, batch_size)
     check_compatible(loaded, manifest, data_path)
     kind = manifest.get("dataset_kind")
+    check_split(manifest, data_path, split)
 
     pairs = split_has_pairs(data_path, split)
     if unmasked is True and not pairs:
         raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so the mask's impact cannot be measured")
     want_pairs = pairs and unmasked is not False
-    data = load_split(data_path, split, unmasked=want_pairs)
+    data = load_eval_split(loaded, data_path, manifest, split, unmasked=want_pairs)
     if len(data) == 0:
         raise EvaluationError(f"{data_path}/{split} holds no faces")
 
     target = Path(out_dir) if out_dir else loaded.run.evaluation_dir / split
-    extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=kind)
+    extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=kind, tta=tta)
     paper_masked = reference.dataset_per_class(loaded.class_names, kind, "masked")
     if paper_masked is not None:
         extra["paper_reference"] = paper_reference_block(loaded.class_names, kind)
@@ -209,6 +254,7 @@ def evaluate_run(
         extra=extra,
         paper_column=paper_masked,
         batch_size=batch_size,
+        tta=tta,
     )
     report = EvaluationReport(loaded, str(data_path), split, target, main, dataset_kind=kind, show_confusion=confusion)
     if want_pairs:
@@ -224,6 +270,7 @@ def evaluate_run(
             extra=extra,
             paper_column=paper_unmasked,
             batch_size=batch_size,
+            tta=tta,
         )
         attach_impact(report, f"{loaded.model_name}: impact of the mask ({split})")
     elif not pairs:
@@ -298,6 +345,8 @@ def format_report(report: EvaluationReport) -> str:
     paper_overall = reference.paper_overall(report.dataset_kind) if paper is not None else None
     if paper_overall is not None:
         overall += f"   [paper, MaskTheFER on masked {report.dataset_kind}: {paper_overall:.4f}]"
+    if report.main.accuracy_without_tta is not None:
+        overall += f"   (flip test-time augmentation; without it {_f(report.main.accuracy_without_tta)})"
     lines += ["", report.main.label.upper(), overall, ""]
     table = "T.V" if report.dataset_kind != "ckplus" else "CK+"
     paper_label = f"paper MaskTheFER ({table})" if report.main.label == "masked" else f"paper ({table})"

@@ -156,16 +156,28 @@ def to_model_input(images: np.ndarray, input_shape: Sequence[int]) -> np.ndarray
     return x
 
 
-def predict_proba(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Class probabilities (N, K) for uint8 crops (N, H, W), in batches."""
+# Test-time augmentation: "flip" averages the probabilities of each crop and its mirror image. Training flips
+# crops at random (Table II), so the mirror image is a face the model has learned to read.
+TTA_MODES = ("none", "flip")
+
+
+def predict_proba(model, images: np.ndarray, batch_size: int = 256, tta: str = "none") -> np.ndarray:
+    """Class probabilities (N, K) for uint8 crops (N, H, W), in batches; `tta="flip"` averages in the mirror."""
+    if tta not in TTA_MODES:
+        raise EvaluationError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
     shape = tuple(int(d) for d in model.inputs[0].shape[1:])
     num_classes = int(model.outputs[0].shape[-1])
     if len(images) == 0:
         return np.zeros((0, num_classes), np.float32)
     out = []
     for start in range(0, len(images), batch_size):
-        batch = to_model_input(images[start : start + batch_size], shape)
-        out.append(np.asarray(model(batch, training=False), dtype=np.float32))
+        crops = images[start : start + batch_size]
+        probabilities = np.asarray(model(to_model_input(crops, shape), training=False), dtype=np.float32)
+        if tta == "flip":
+            mirrored = np.ascontiguousarray(crops[:, :, ::-1])
+            probabilities = (probabilities + np.asarray(model(to_model_input(mirrored, shape), training=False),
+                                                        dtype=np.float32)) / 2
+        out.append(probabilities)
     return np.concatenate(out)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import cv2
@@ -196,6 +197,46 @@ def test_run_without_model_is_a_clear_error(run_copy, tmp_path):
 
 
 def test_unknown_split_is_a_clear_error(run_copy):
-    result = CliRunner().invoke(main, ["evaluate", "--run", str(run_copy), "--split", "validation"])
+    result = CliRunner().invoke(main, ["evaluate", "--run", str(run_copy), "--split", "valid"])
     assert result.exit_code != 0 and "Traceback" not in result.output
-    assert "no split 'validation'" in result.output and "test" in result.output
+    assert "no split 'valid'" in result.output and "test" in result.output and "validation" in result.output
+
+
+def test_validation_split_is_the_runs_hold_out_and_flip_tta_averages_the_mirror(run_copy, eval_dataset):
+    from maskthefer.data.splits import stratified_split
+    from maskthefer.evaluation import load_run, predict_proba
+
+    config = json.loads((run_copy / "config.json").read_text())
+    state = json.loads((run_copy / "state.json").read_text())
+    full = load_split(eval_dataset, "train")
+    held = full.subset(np.flatnonzero(stratified_split(full.labels, config["validation_fraction"],
+                                                        config["validation_seed"])))
+    report = evaluate_run(run_copy, split="validation", tta="flip", unmasked=False)
+    assert report.main.metrics.n == len(held) and report.split == "validation"
+
+    model = load_run(run_copy).model
+    plain = predict_proba(model, held.images)
+    mirrored = predict_proba(model, np.ascontiguousarray(held.images[:, :, ::-1]))
+    assert np.allclose(report.main.probabilities, (plain + mirrored) / 2, atol=1e-5)
+    plain_accuracy = float(np.mean(plain.argmax(axis=1) == held.labels))
+    assert report.main.accuracy_without_tta == pytest.approx(plain_accuracy)
+    # The same faces training validated on: as many as it counted, and the best model scores its recorded
+    # validation accuracy on them (within 3 faces: bf16 kernels differ with the batch size, so a borderline
+    # argmax can fall the other way).
+    assert len(held) == config["counts"]["validation"]
+    assert abs(plain_accuracy - state["best_val_accuracy"]) <= 3.0 / len(held) + 1e-6
+    written = json.loads((run_copy / "evaluation" / "validation" / "metrics.json").read_text())
+    assert written["tta"] == "flip" and written["accuracy_without_tta"] == pytest.approx(plain_accuracy)
+
+    result = CliRunner().invoke(main, ["evaluate", "--run", str(run_copy), "--split", "validation", "--tta", "flip"])
+    assert result.exit_code == 0, result.output
+    assert "flip test-time augmentation; without it" in result.output
+
+
+def test_tta_and_validation_errors_are_clear(run_copy, eval_dataset, tmp_path):
+    with pytest.raises(MaskTheFERError, match="test-time augmentation must be one of none, flip"):
+        evaluate_run(run_copy, tta="rotate")
+    with pytest.raises(MaskTheFERError, match="hold-out of its own dataset"):
+        evaluate_run(run_copy, Path(shutil.copytree(eval_dataset, tmp_path / "copy")), split="validation")
+    result = CliRunner().invoke(main, ["evaluate", "--run", str(run_copy), "--images", str(tmp_path), "--tta", "flip"])
+    assert result.exit_code != 0 and "--tta applies to dataset splits" in result.output

@@ -1,0 +1,46 @@
+"""MaskTheFER's VGG-lite on masked FER2013 in under 2 CPU-hours: a budgeted recipe instead of 150 epochs.
+
+    maskthefer experiment maskthefer_fer2013_fast                           # all images, 22 epochs
+    maskthefer experiment maskthefer_fer2013_fast --limit 3000 --epochs 1   # a quick check of the chain
+
+The same model (VGG-lite, 36.9 M parameters), crops, augmentation (Table II through ImageDataGenerator) and
+test faces as `maskthefer_fer2013`; what changes is how it learns:
+- AdamW (lr 1e-3, decoupled weight decay 0.01) on a cosine schedule to zero after half an epoch of warm-up,
+  with label smoothing 0.1: under a fixed budget a schedule that ends at zero gives the most (the paper's
+  plateau schedule had cut the rate once by epoch 26);
+- every training face twice, its masked and its unmasked crop (`pairs`, MSD-E's "Mix"): the unmasked crop
+  shows what the mask hides, so the network learns features that survive it;
+- flip test-time augmentation (each test crop averaged with its mirror image).
+
+Chosen on the validation split only, in pilots of equal compute on the first 10,000 rows (8 epochs, or 4 with
+pairs; 484 validation faces): AdamW 0.343 against SGD 0.316, pairs 0.391 against 0.343; flip TTA added 0.2 to
+1.5 points on all four pilots. Twenty-two epochs of both crops (51 k images each) fit 2 hours at about
+170 images/s in bf16 on this project's 2-core CPU.
+
+Goal: at least the paper's 0.6189 (issue 8); the paper's own schedule stood at 0.5434 after 25 of 150 epochs.
+Measured results are written to results/maskthefer_fer2013_fast.json by the run itself.
+"""
+
+from maskthefer import paper
+
+BUILD = {"source": "fer2013"}
+TRAIN = {
+    "model": "vgg-lite",
+    "augment": "idg",
+    "mixed_precision": "bf16",
+    "epochs": 22,
+    "optimizer": "adamw",
+    "lr": 1e-3,
+    "weight_decay": 0.01,
+    "schedule": "cosine",
+    "warmup_epochs": 0.5,
+    "label_smoothing": 0.1,
+    "pairs": True,
+    "seed": 0,
+}
+EVALUATE = {"tta": "flip"}
+EXPECTED = {  # the paper's 150-epoch figure for the same model and crops: issue 8's goal for 2 CPU-hours
+    "accuracy": paper.MASKED_OVERALL["fer2013"],
+    "per_class": paper.MASKED_FER2013_PER_CLASS,
+    "source": paper.FER2013_SOURCE,
+}
