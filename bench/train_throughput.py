@@ -2,6 +2,7 @@
 
     python bench/train_throughput.py                                   # batch 64 and 128, idg and layers
     python bench/train_throughput.py --batches 64,1024 --modes idg,layers,none   # e.g. on a GPU
+    python bench/train_throughput.py --out results/measurements/train_throughput-xeon-amx.json   # and keep it
     KERAS_BACKEND=jax python bench/train_throughput.py --steps 5 --warmup 1
 
 Trains VGG-lite (the paper's 36.9 M parameters; `--tiny` for the registry's tiny config) with the paper's
@@ -21,8 +22,15 @@ under `chrt -f 10` (root) or compare only the ratios, which are measured back to
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
+import sys
 import time
 from dataclasses import asdict
+
+from maskthefer.quiet import quiet_tensorflow_startup
+
+quiet_tensorflow_startup()  # before keras imports TensorFlow: its native start-up lines stay off stderr
 
 import keras
 import numpy as np
@@ -113,6 +121,7 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--workers", type=int, default=1, help="threads preparing batches (idg)")
     parser.add_argument("--tiny", action="store_true", help="the registry's tiny VGG-lite instead of the full one")
+    parser.add_argument("--out", help="also write the figures, the machine and the commit to this JSON file")
     args = parser.parse_args()
     if args.warmup < 1 or args.steps < 1:
         parser.error("--warmup and --steps must be at least 1 (the first step compiles)")
@@ -136,13 +145,47 @@ def main() -> None:
                 print(f"{augment:<8} {batch:>6} {name:<10} {mixed or 'float32':<9} {args.steps:>5} {rate:>10.1f}",
                       flush=True)
     configure("float32")
-    if "idg" in args.modes.split(","):
-        print(f"ImageDataGenerator transforms alone (host, 1 thread): {idg_host_rate(arrays):.0f} images/s")
+    host_rate = idg_host_rate(arrays) if "idg" in args.modes.split(",") else None
+    if host_rate is not None:
+        print(f"ImageDataGenerator transforms alone (host, 1 thread): {host_rate:.0f} images/s")
+    ratios = {}
     for (augment, batch, name), rate in results.items():
         if name == "default":
             for base in ("float32", "reference"):
                 if (augment, batch, base) in results:
+                    ratios[f"default/{base}, {augment}, batch {batch}"] = rate / results[augment, batch, base]
                     print(f"default / {base} ({augment}, batch {batch}): {rate / results[augment, batch, base]:.2f}x")
+    if args.out:
+        write_figures(args, source, results, ratios, host_rate)
+
+
+def write_figures(args, source: str, results: dict, ratios: dict, host_rate: float | None) -> None:
+    """The printed figures as a small JSON file (results are data: the README quotes such files)."""
+    from maskthefer.provenance import code_version, machine
+
+    document = {
+        "benchmark": "train_throughput",
+        "command": shlex.join(["python", *sys.argv]),
+        "code": code_version(),
+        "recorded": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+        "backend": backend_name(),
+        "default_precision": default_precision() or "float32",
+        "model": "vgg-lite (tiny)" if args.tiny else "vgg-lite",
+        "data": source,
+        "steps": args.steps,
+        "warmup": args.warmup,
+        "images_per_second": [
+            {"augment": augment, "batch": batch, "config": name, "images_per_second": round(rate, 1)}
+            for (augment, batch, name), rate in results.items()
+        ],
+        "ratios": {key: round(value, 2) for key, value in ratios.items()},
+        "idg_host_images_per_second": None if host_rate is None else round(host_rate),
+    }
+    with open(args.out, "w") as handle:
+        json.dump(document, handle, indent=2)
+        handle.write("\n")
+    print(f"written to {args.out}")
 
 
 def _devices() -> str:

@@ -56,3 +56,4 @@ EXPECTED = {
     "note": "short schedule (10 epochs, 6,000-row slice, quarter-width FaceChannel); the paper, fine-tuned all "
             "layers: CCC 0.45 / 0.53 (the best scheme)",
 }
+BASELINE = "facechannel_fer2013_short_scratch"  # fine-tuned from unmasked weights vs from scratch: the README sets the two side by side

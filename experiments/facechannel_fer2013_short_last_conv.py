@@ -57,3 +57,4 @@ EXPECTED = {
     "note": "short schedule (10 epochs, 6,000-row slice, quarter-width FaceChannel); the paper, fine-tuned last "
             "conv only: below fine-tuning all layers",
 }
+BASELINE = "facechannel_fer2013_short_scratch"  # fine-tuned from unmasked weights vs from scratch: the README sets the two side by side

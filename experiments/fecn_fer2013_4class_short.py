@@ -35,3 +35,4 @@ EXPECTED = {
     "source": "SPEC §2: Hayashi et al. 2023, Table 3, 4 classes of masked RAF-DB",
     "note": "short schedule (15 epochs, 4 classes of the first 6,000 FER2013 rows, width 0.25) on FER2013 eye crops against the paper's masked RAF-DB; what compares is the ordering within the short set",
 }
+BASELINE = "vgg11_fer2013_4class_short"  # only the model differs: the README sets the two side by side

@@ -16,3 +16,4 @@ EXPECTED = {
     "note": "no published 6-class figure; compare with results/maskthefer_ckplus_seeds.json",
     "source": "ablation of SPEC §1.1 (CK+ neutral frames)",
 }
+BASELINE = "maskthefer_ckplus_seeds"  # the same seeds, without the contempt-as-neutral class: the README sets the two side by side

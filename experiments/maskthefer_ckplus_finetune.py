@@ -21,3 +21,4 @@ EXPECTED = {
     "note": "the paper trained CK+ from scratch; fine-tuning goal 0.70 (issue 8 item 5b)",
     "source": paper.CKPLUS_SOURCE,
 }
+BASELINE = "maskthefer_ckplus_seeds"  # the same split and seeds, from FER2013 weights: the README sets the two side by side

@@ -18,3 +18,4 @@ EXPECTED = {
     "per_class": paper.MASKED_CKPLUS_PER_CLASS,
     "source": paper.CKPLUS_SOURCE,
 }
+BASELINE = "maskthefer_ckplus"  # only the split differs: the README sets the two side by side

@@ -21,3 +21,4 @@ EXPECTED = {
     "per_class": paper.MASKED_FER2013_PER_CLASS,
     "source": "SPEC §1.3 (24x48 crops upsampled 2x) and §1.5, Tables IV-V",
 }
+BASELINE = "maskthefer_fer2013"  # only the crops' stored resolution differs: the README sets the two side by side

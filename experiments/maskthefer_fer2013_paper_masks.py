@@ -20,3 +20,4 @@ EXPECTED = {
     "per_class": paper.MASKED_FER2013_PER_CLASS,
     "source": paper.FER2013_SOURCE,
 }
+BASELINE = "maskthefer_fer2013"  # only the masks (and so the faces kept) differ: the README sets the two side by side

@@ -28,3 +28,4 @@ EXPECTED = {
             "as msde_fer2013_short_baseline; the direction is what compares: CL above msde_fer2013_short_baseline "
             "on both crops",
 }
+BASELINE = "msde_fer2013_short_baseline"  # only the training paradigm differs: the README sets the two side by side

@@ -22,3 +22,4 @@ EXPECTED = {
     "note": "no published Mix figure; short schedule: the first 6,000 FER2013 rows, 12 epochs of AdamW + cosine, "
             "vgg-lite-small, exactly as msde_fer2013_short_baseline",
 }
+BASELINE = "msde_fer2013_short_baseline"  # only the crops trained on differ: the README sets the two side by side

@@ -23,3 +23,4 @@ EXPECTED = {
     "note": "MSD-E publishes no figure for its teacher; short schedule: the first 6,000 FER2013 rows, 12 epochs "
             "of AdamW + cosine, vgg-lite-small, exactly as msde_fer2013_short_baseline",
 }
+BASELINE = "msde_fer2013_short_baseline"  # only the crops trained on differ: the README sets the two side by side

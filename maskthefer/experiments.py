@@ -7,9 +7,14 @@ what it should reach, and which defines three dicts:
     TRAIN = {"model": "vgg-lite"}                      # TrainConfig fields; "@other" names another experiment's run
     EXPECTED = {"accuracy": 0.6189, "per_class": {...}, "source": "SPEC §1.5 Table IV"}
 
-and may define a fourth, how the test split is scored (see EVALUATE_KEYS):
+and may define how the test split is scored (see EVALUATE_KEYS), and which experiment it is an ablation of:
 
     EVALUATE = {"tta": "flip"}                         # average each crop with its mirror image
+    BASELINE = "maskthefer_fer2013"                    # set side by side with it at the same epoch
+
+An ablation of a long schedule is compared with its baseline before either has finished: both are trained
+to the same epoch (`--pause-after E`), and the baseline's record at that epoch is kept apart from its main
+one (`--snapshot`: results/at-epoch/E/NAME.json), so that the README's ablation table can pair them.
 
 `maskthefer experiment NAME` builds the dataset (or reuses an identical build), trains (or resumes, or reuses
 a finished run), evaluates on the test split and prints measured numbers beside the expected ones.
@@ -60,6 +65,7 @@ class Experiment:
     train: dict[str, Any]
     expected: dict[str, Any]
     evaluate: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None  # the experiment this one is an ablation of
 
     @property
     def title(self) -> str:
@@ -104,8 +110,11 @@ def load_experiment(name: str, directory: os.PathLike | str | None = None) -> Ex
 
     if evaluate.get("tta", "none") not in TTA_MODES:  # checked now, not after the training it would follow
         raise ExperimentError(f"{path}: EVALUATE['tta'] must be one of {', '.join(TTA_MODES)}, not {evaluate['tta']!r}")
+    baseline = getattr(module, "BASELINE", None)
+    if baseline is not None and (not isinstance(baseline, str) or not baseline or baseline == path.stem):
+        raise ExperimentError(f"{path}: BASELINE must name another experiment, not {baseline!r}")
     return Experiment(path.stem, path, module.__doc__ or "", dict(module.BUILD), dict(module.TRAIN),
-                      dict(module.EXPECTED), evaluate)
+                      dict(module.EXPECTED), evaluate, baseline)
 
 
 def _slug(build: dict[str, Any], limit: int | None) -> str:
@@ -213,6 +222,7 @@ def run_experiment(
     record_partial: bool = False,
     upstream_as_is: bool = False,
     pause_after: int | None = None,
+    snapshot: bool = False,
 ) -> dict[str, Any]:
     """Build, train and evaluate one experiment; returns the comparison written to RUN/experiment.json.
 
@@ -223,13 +233,20 @@ def run_experiment(
     "@name" settings point at as they stand (at least one finished epoch) instead of training them to the end
     first, for example to fine-tune from a long schedule still in progress; the results file names the
     upstream run and how far it had got. `pause_after` trains each run only up to that epoch of its schedule
-    (resumed by the next call), then evaluates and records it as partial.
+    (resumed by the next call), then evaluates and records it as partial. `snapshot` writes the results
+    file to results/at-epoch/E/ (E: the epochs its runs have completed) instead of results/, so that a
+    long schedule's record at the epoch its ablations stop at is kept beside its main record.
     """
     from .data.build import build_dataset
     from .data.records import read_manifest
-    from .results import result_document, run_measurement, write_result
+    from .results import result_document, results_dir, run_measurement, snapshot_dir, write_result
 
     experiment = load_experiment(name, directory)
+    if results is None:
+        results = limit is None
+    if snapshot and results is False:  # said before any training, not after it
+        raise ExperimentError(f"{experiment.name}: a snapshot is a results file, and this run records none "
+                              "(a --limit run is a quick check of the chain)")
     datasets_dir, runs_dir = Path(datasets_dir), Path(runs_dir)
     options = build_options(experiment, datasets_dir, limit, progress)
 
@@ -275,8 +292,6 @@ def run_experiment(
 
     result = _comparison(experiment, options.out_dir, base, limit, epochs, reports, measurements, seeds)
     write_json(base / "experiment.json", result)
-    if results is None:
-        results = limit is None
     if results is not False:
         document = result_document(
             experiment,
@@ -288,7 +303,10 @@ def run_experiment(
         )
         if upstreams:
             document["upstream"] = upstreams
-        result["results_file"] = str(write_result(document, None if results is True else results))
+        folder = results_dir(None if results is True else results)
+        if snapshot:
+            folder = snapshot_dir(folder, min(m["epochs_completed"] for m in measurements))
+        result["results_file"] = str(write_result(document, folder))
         result["status"] = document["status"]
     return result
 

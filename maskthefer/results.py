@@ -26,6 +26,7 @@ from .provenance import code_version, machine
 from .runs import RunDir, write_json
 
 RESULTS_DIR_NAME = "results"
+SNAPSHOTS_DIR_NAME = "at-epoch"
 SCHEMA_VERSION = 1
 
 
@@ -34,6 +35,12 @@ def results_dir(directory: os.PathLike | str | None = None) -> Path:
     if directory is not None:
         return Path(directory)
     return Path(__file__).resolve().parents[1] / RESULTS_DIR_NAME
+
+
+def snapshot_dir(directory: os.PathLike | str, epoch: int) -> Path:
+    """Where a results file recorded at `epoch` of a longer schedule is kept beside the main record:
+    results/at-epoch/<epoch>/. The README's ablation table looks there for a baseline at an ablation's epoch."""
+    return Path(directory) / SNAPSHOTS_DIR_NAME / str(int(epoch))
 
 
 def run_measurement(run: RunDir, report) -> dict[str, Any]:
@@ -149,6 +156,8 @@ def result_document(
         "runs": runs,
         "expected": experiment.expected,
     }
+    if experiment.baseline:
+        document["baseline"] = experiment.baseline
     if len(runs) > 1:
         document["summary"] = summarize_seeds(runs)
     return document

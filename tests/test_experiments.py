@@ -36,6 +36,8 @@ def test_every_shipped_experiment_states_its_command_and_target(name):
     for value in experiment.train.values():  # "@name" points at another experiment's run
         if isinstance(value, str) and value.startswith("@"):
             assert value[1:] in list_experiments(SHIPPED)
+    if experiment.baseline:  # the experiment it ablates, set beside it in the README
+        assert experiment.baseline in list_experiments(SHIPPED)
     expected = experiment.expected
     assert expected["source"]
     if "accuracy" in expected:
@@ -65,6 +67,18 @@ def test_bad_experiment_files_give_clear_errors(tmp_path):
     (tmp_path / "scoring.py").write_text(scoring % {"tta": "mirror"})
     with pytest.raises(ExperimentError, match=r"EVALUATE\['tta'\] must be one of none, flip, not 'mirror'"):
         load_experiment("scoring", tmp_path)
+    ablation = "BUILD = {'source': 'fer2013'}\nTRAIN = {}\nEXPECTED = {}\nBASELINE = %r\n"
+    for wrong in ("", 11, "itself"):
+        (tmp_path / "itself.py").write_text(ablation % (wrong,))
+        with pytest.raises(ExperimentError, match=f"BASELINE must name another experiment, not {wrong!r}"):
+            load_experiment("itself", tmp_path)
+    (tmp_path / "itself.py").write_text(ablation % ("paper_run",))
+    assert load_experiment("itself", tmp_path).baseline == "paper_run"
+    # A snapshot is a results file: a --limit run, which records none, is refused before it trains.
+    with pytest.raises(ExperimentError, match="a snapshot is a results file, and this run records none"):
+        run_experiment("itself", directory=tmp_path, limit=10, snapshot=True, datasets_dir=tmp_path / "d",
+                       runs_dir=tmp_path / "r")
+    assert not (tmp_path / "d").exists() and not (tmp_path / "r").exists()
 
 
 def write_tiny_experiment(configs: Path, name: str, evaluate: dict | None = None, **train) -> None:
@@ -191,6 +205,11 @@ def test_a_run_can_start_from_an_upstream_run_as_it_stands(shared_data, tmp_path
     up_state = json.loads((upstream_dir / "state.json").read_text())
     assert up_state["epochs_done"] == 1 and up_state["epochs"] == 2 and not up_state["finished"]
     assert json.loads((up_results / "tiny_up.json").read_text())["runs"][0]["epochs_completed"] == 1
+    # The same run recorded as a snapshot at its epoch: kept apart from the main record, for an ablation table.
+    snapshot = run_experiment("tiny_up", limit=200, progress=False, verbose=0, results=up_results,
+                              record_partial=True, snapshot=True, **where)
+    assert snapshot["results_file"] == str(up_results / "at-epoch" / "1" / "tiny_up.json")
+    assert json.loads(Path(snapshot["results_file"]).read_text())["status"] == "partial"
 
     results = tmp_path / "results"
     result = run_experiment("tiny_down", limit=200, progress=False, verbose=0, results=results, upstream_as_is=True,

@@ -32,3 +32,40 @@ def test_a_run_on_a_slice_of_its_source_says_so():
     document = json.loads((REPO / "results" / "demo_fer2013.json").read_text())
     assert document["dataset"]["built_with"]["limit"] == 14000
     assert "first 14,000 source images" in load_script().render([document])
+
+
+def _document(name: str, epochs: int, accuracy: float, faces: int = 400, **per_class: float) -> dict:
+    test = {"faces": faces, "accuracy": accuracy, "macro_f1": accuracy, "per_class": per_class}
+    return {"experiment": name, "runs": [{"epochs_completed": epochs, "test": test, "unmasked_test": None}]}
+
+
+def test_an_ablation_is_set_beside_its_baseline_at_the_same_epoch(tmp_path):
+    """The baseline's main record when it stopped at the ablation's epoch, else its snapshot at that epoch;
+    an ablation with neither says so instead of comparing across epochs."""
+    import json
+
+    script = load_script()
+    (tmp_path / "at-epoch" / "11").mkdir(parents=True)
+    baseline_now = _document("paper", 150, 0.62, happy=0.8)
+    baseline_at_11 = _document("paper", 11, 0.50, happy=0.7)
+    (tmp_path / "paper.json").write_text(json.dumps(baseline_now))
+    (tmp_path / "at-epoch" / "11" / "paper.json").write_text(json.dumps(baseline_at_11))
+    at_11 = _document("no_align", 11, 0.48, faces=300, happy=0.75)
+    at_150 = _document("surgical", 150, 0.64, happy=0.9)
+    at_20 = _document("small", 20, 0.40, happy=0.6)
+    table = script.render_ablations([at_11, at_150, at_20], {"no_align": "paper", "surgical": "paper",
+                                                             "small": "paper"}, tmp_path)
+    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in table.splitlines() if "| `" in line}
+    error = (0.48 * 0.52 / 300 + 0.50 * 0.50 / 400) ** 0.5
+    assert rows["no_align"][2:9] == ["11", "0.4800", "0.5000", "-0.0200", f"{error:.4f}", "300 / 400", "–"]
+    assert rows["no_align"][9] == "+0.05 |"  # per class: happy 0.75 against 0.70
+    assert rows["surgical"][4:6] == ["0.6200", "+0.0200"]  # the main record stopped at 150 too
+    assert "no record at epoch 20" in rows["small"][4]
+    assert script.render_ablations([at_11], {}, tmp_path) == ""  # nothing declares a baseline: no table
+
+
+def test_the_shipped_ablations_name_their_baselines():
+    baselines = load_script().declared_baselines(REPO / "experiments")
+    assert baselines["maskthefer_fer2013_no_align"] == "maskthefer_fer2013"
+    assert baselines["maskthefer_ckplus_contempt_drop"] == "maskthefer_ckplus_seeds"
+    assert "maskthefer_fer2013" not in baselines

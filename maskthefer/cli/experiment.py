@@ -35,9 +35,13 @@ from ..workspace import DATASETS_DIR, RUNS_DIR
 @click.option("--pause-after", type=click.IntRange(min=1), metavar="EPOCH",
               help="Train only up to this epoch of the schedule (resumable by running the experiment again), "
                    "then evaluate and record the run as partial.")
+@click.option("--snapshot", is_flag=True,
+              help="Write the results file to results/at-epoch/E/ (E: the epochs completed) instead of "
+                   "results/NAME.json, keeping the main record: the baseline of an ablation, recorded at the "
+                   "epoch the ablation stops at (with --pause-after E or --record-partial).")
 @click.option("--quiet", is_flag=True, help="No progress bars or per-epoch lines.")
 def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, directory, results_dir, record_partial,
-               upstream_as_is, pause_after, quiet) -> None:
+               upstream_as_is, pause_after, snapshot, quiet) -> None:
     """Run an experiment from experiments/NAME.py: build -> train -> evaluate -> compare with the paper.
 
     \b
@@ -46,6 +50,8 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
       maskthefer experiment maskthefer_fer2013                        # the paper's full run
       maskthefer experiment maskthefer_fer2013 --limit 3000 --epochs 3
       maskthefer experiment maskthefer_fer2013 --pause-after 40      # 40 of 150 epochs now, the rest later
+      maskthefer experiment maskthefer_fer2013_no_align --pause-after 11            # an ablation to epoch 11
+      maskthefer experiment maskthefer_fer2013 --pause-after 11 --snapshot          # its baseline at epoch 11
 
     Datasets and runs are reused: an identical build is not redone, a finished run is only evaluated, and an
     interrupted run is resumed. The measured numbers, with the commit, the command, backend, precision and
@@ -73,6 +79,6 @@ def experiment(name, list_only, show, limit, epochs, datasets_dir, runs_dir, dir
     result = run_experiment(
         name, directory=directory, datasets_dir=datasets_dir, runs_dir=runs_dir, limit=limit, epochs=epochs,
         progress=not quiet, verbose=0 if quiet else 1, results=results_dir, command=shlex.join(["maskthefer", *sys.argv[1:]]),
-        record_partial=record_partial, upstream_as_is=upstream_as_is, pause_after=pause_after,
+        record_partial=record_partial, upstream_as_is=upstream_as_is, pause_after=pause_after, snapshot=snapshot,
     )
     click.echo(format_comparison(result))
