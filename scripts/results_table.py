@@ -7,7 +7,9 @@ No number in the README's results section is typed by hand: this script reads ea
 our numbers beside the paper's, with the status (a partial schedule says how far it got), the precision and
 backend, seconds per epoch and the commit that measured it. An experiment whose file names a BASELINE (the
 experiment it ablates) is also set beside that baseline at the same epoch, taken from results/BASELINE.json
-when it stopped at that epoch, else from the snapshot results/at-epoch/E/BASELINE.json.
+when it stopped at that epoch, else from the snapshot results/at-epoch/E/BASELINE.json; where
+`maskthefer compare` has paired the two face by face (results/paired/NAME.json, run at that epoch), the
+paired difference, its standard error and McNemar's p are shown too.
 """
 
 from __future__ import annotations
@@ -123,6 +125,23 @@ def baseline_record(baseline: str, epoch: int, folder: Path) -> dict[str, Any] |
     return json.loads(snapshot.read_text()) if snapshot.is_file() else None
 
 
+def paired_record(experiment: str, epoch: int, folder: Path) -> dict[str, Any] | None:
+    """`maskthefer compare`'s face-by-face comparison of the experiment with its baseline, if made at `epoch`."""
+    path = folder / "paired" / f"{experiment}.json"
+    if not path.is_file():
+        return None
+    document = json.loads(path.read_text())
+    run = document["a"].get("run") or {}
+    return document if run.get("epochs_completed") == epoch else None
+
+
+def _paired(document: dict[str, Any] | None) -> str:
+    if document is None:
+        return "–"
+    return (f"{document['difference']:+.4f} ± {document['standard_error']:.4f} on {document['faces']:,}, "
+            f"p {document['p_value']:.2g}")
+
+
 def render_ablations(results: list[dict[str, Any]], baselines: dict[str, str], folder: Path) -> str:
     """Each ablation beside its baseline at the same epoch: accuracy, the difference and its sampling error."""
     pairs = []
@@ -139,11 +158,12 @@ def render_ablations(results: list[dict[str, Any]], baselines: dict[str, str], f
         "Ablations and variants, each beside the experiment it changes (its file's BASELINE) at the same epoch "
         "of the same schedule. Δ: experiment minus baseline; ±: one standard error of Δ from test sampling alone, "
         "√(p₁q₁/n₁ + p₂q₂/n₂), as for two independent test sets (on the same test faces the errors are "
-        "correlated and the error of Δ is usually smaller):",
+        "correlated and the error of Δ is usually smaller). Paired: Δ on the test faces both scored, its paired "
+        "standard error and McNemar's exact p (`maskthefer compare`, results/paired/):",
         "",
-        "| experiment | baseline | epochs | accuracy | baseline's | Δ | ± | test faces | Δ unmasked crops | "
+        "| experiment | baseline | epochs | accuracy | baseline's | Δ | ± | paired | test faces | Δ unmasked crops | "
         + " | ".join(f"Δ {name}" for name in classes) + " |",
-        "|---|---|---|---|---|---|---|---|---|" + "---|" * len(classes),
+        "|---|---|---|---|---|---|---|---|---|---|" + "---|" * len(classes),
     ]
     for doc, base_name, base in pairs:
         epoch, ours = _epochs(doc), _mean_accuracy(doc)
@@ -159,7 +179,8 @@ def render_ablations(results: list[dict[str, Any]], baselines: dict[str, str], f
         mine, other = _per_class(doc), _per_class(base)
         deltas = [f"{mine[c] - other[c]:+.2f}" if mine.get(c) is not None and other.get(c) is not None else "–"
                   for c in classes]
-        lines.append(head + f"| {_num(theirs)} | {ours - theirs:+.4f} | {error:.4f} | {n_ours:,} / {n_theirs:,} "
+        paired = _paired(paired_record(doc["experiment"], epoch, folder))
+        lines.append(head + f"| {_num(theirs)} | {ours - theirs:+.4f} | {error:.4f} | {paired} | {n_ours:,} / {n_theirs:,} "
                      f"| {'–' if unmasked_delta is None else f'{unmasked_delta:+.4f}'} | " + " | ".join(deltas) + " |")
     return "\n".join(lines)
 

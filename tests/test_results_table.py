@@ -53,13 +53,24 @@ def test_an_ablation_is_set_beside_its_baseline_at_the_same_epoch(tmp_path):
     at_11 = _document("no_align", 11, 0.48, faces=300, happy=0.75)
     at_150 = _document("surgical", 150, 0.64, happy=0.9)
     at_20 = _document("small", 20, 0.40, happy=0.6)
+    # `maskthefer compare` paired no_align with the baseline at epoch 11, and surgical at another epoch.
+    (tmp_path / "paired").mkdir()
+    paired = {"a": {"run": {"epochs_completed": 11}}, "difference": -0.021, "standard_error": 0.0071,
+              "faces": 290, "p_value": 0.0042}
+    (tmp_path / "paired" / "no_align.json").write_text(json.dumps(paired))
+    (tmp_path / "paired" / "surgical.json").write_text(json.dumps(dict(paired, a={"run": {"epochs_completed": 9}})))
     table = script.render_ablations([at_11, at_150, at_20], {"no_align": "paper", "surgical": "paper",
                                                              "small": "paper"}, tmp_path)
-    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in table.splitlines() if "| `" in line}
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    assert len({line.count("|") for line in lines}) == 1  # every row fills every column
+    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in lines if "| `" in line}
     error = (0.48 * 0.52 / 300 + 0.50 * 0.50 / 400) ** 0.5
-    assert rows["no_align"][2:9] == ["11", "0.4800", "0.5000", "-0.0200", f"{error:.4f}", "300 / 400", "–"]
-    assert rows["no_align"][9] == "+0.05 |"  # per class: happy 0.75 against 0.70
-    assert rows["surgical"][4:6] == ["0.6200", "+0.0200"]  # the main record stopped at 150 too
+    assert rows["no_align"][2:10] == ["11", "0.4800", "0.5000", "-0.0200", f"{error:.4f}",
+                                      "-0.0210 ± 0.0071 on 290, p 0.0042", "300 / 400", "–"]
+    assert rows["no_align"][10] == "+0.05 |"  # per class: happy 0.75 against 0.70
+    error = (0.64 * 0.36 / 400 + 0.62 * 0.38 / 400) ** 0.5
+    assert rows["surgical"][4:7] == ["0.6200", "+0.0200", f"{error:.4f}"]  # the main record stopped at 150 too
+    assert rows["surgical"][7] == "–"  # its paired comparison was made at another epoch: not shown
     assert "no record at epoch 20" in rows["small"][4]
     assert script.render_ablations([at_11], {}, tmp_path) == ""  # nothing declares a baseline: no table
 
