@@ -4,8 +4,9 @@
     maskthefer experiment maskthefer_fer2013 --limit 3000 --epochs 3   # a quick check of the whole chain
 
 The paper's recipe with its own augmentation (ImageDataGenerator with Table II's arguments, `--augment idg`),
-trained in bf16 mixed precision with TensorFlow's fused batch-norm and momentum kernels (2.2x the float32
-images/s on this project's 2-core CPU, bench/train_throughput.py).
+trained in bf16 mixed precision with TensorFlow's fused batch-norm and momentum kernels: 2.2x the float32
+images/s on a 2-core AMD EPYC, 2.9-3.3x on a 2-core Xeon with AMX, where an epoch takes about 50 s and the
+whole schedule about 2 hours (bench/train_throughput.py, results/measurements/train_throughput-xeon-amx.json).
 
 Expected: test accuracy 0.6189 and Table V's per-class accuracies (MaskTheFER row). Measured results are
 written to results/maskthefer_fer2013.json by the run itself (a partial schedule is marked partial).

@@ -2,6 +2,9 @@
 
     maskthefer experiment maskthefer_fer2013_24x48
     maskthefer experiment maskthefer_fer2013_24x48 --pause-after 11   # beside maskthefer_fer2013 at 11
+    maskthefer experiment maskthefer_fer2013 --pause-after 11 --snapshot   # the baseline at epoch 11
+    maskthefer compare runs/maskthefer_fer2013_24x48 runs/maskthefer_fer2013 \\
+        --out results/paired/maskthefer_fer2013_24x48.json   # face by face, while both stand at epoch 11
 
 The published code stored its eye-region crops at 24x48 and upsampled them 2x when loading (SPEC §1.3); this
 package cuts 48x96 crops directly. Here every crop is resized to 24x48 (area averaging) and back to 48x96

@@ -2,6 +2,9 @@
 
     maskthefer experiment maskthefer_fer2013_no_align
     maskthefer experiment maskthefer_fer2013_no_align --pause-after 11   # compared with maskthefer_fer2013 at 11
+    maskthefer experiment maskthefer_fer2013 --pause-after 11 --snapshot   # the baseline at epoch 11
+    maskthefer compare runs/maskthefer_fer2013_no_align runs/maskthefer_fer2013 \\
+        --out results/paired/maskthefer_fer2013_no_align.json   # face by face, while both stand at epoch 11
 
 Same recipe as maskthefer_fer2013 (its augmentation and precision too), so the two differ only in alignment.
 On a CPU, compare both at the same epoch of the schedule (--pause-after) before either has finished.

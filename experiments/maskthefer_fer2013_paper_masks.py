@@ -2,6 +2,9 @@
 
     maskthefer experiment maskthefer_fer2013_paper_masks
     maskthefer experiment maskthefer_fer2013_paper_masks --pause-after 11   # beside maskthefer_fer2013 at 11
+    maskthefer experiment maskthefer_fer2013 --pause-after 11 --snapshot   # the baseline at epoch 11
+    maskthefer compare runs/maskthefer_fer2013_paper_masks runs/maskthefer_fer2013 \\
+        --out results/paired/maskthefer_fer2013_paper_masks.json   # face by face, while both stand at epoch 11
 
 MaskTheFER drew mostly plain surgical masks with MaskTheFace and kept faces the HOG detector found again at
 adjust_threshold -0.7. maskthefer varies mask types and textures (as the research recommends) and re-detects

@@ -441,5 +441,6 @@ def describe(
     base = run_dir_for(experiment, Path(runs_dir), limit, epochs)
     folders = "\n".join(f"run folder: {run.path}" for run in seed_runs(base, experiment_seeds(experiment)))
     evaluate = f"\nEVALUATE = {json.dumps(experiment.evaluate)}" if experiment.evaluate else ""
+    baseline = f"\nBASELINE = {json.dumps(experiment.baseline)}" if experiment.baseline else ""
     return (f"{experiment.doc.strip()}\n\nBUILD = {json.dumps(experiment.build)}\nTRAIN = {json.dumps(experiment.train)}"
-            f"{evaluate}\n{folders}")
+            f"{evaluate}{baseline}\n{folders}")
