@@ -45,7 +45,10 @@ class PairedComparison:
     p_value: float  # exact two-sided McNemar test: the discordant faces split as a fair coin would split them
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: round(value, 6) if isinstance(value, float) else value for key, value in asdict(self).items()}
+        # Six decimals for the rates; the p-value to three significant digits (it can be far below 1e-6).
+        document = {key: round(value, 6) if isinstance(value, float) else value for key, value in asdict(self).items()}
+        document["p_value"] = float(f"{self.p_value:.3g}")
+        return document
 
 
 def predictions_file(path: os.PathLike | str) -> Path:

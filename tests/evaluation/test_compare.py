@@ -43,6 +43,9 @@ def test_pairs_faces_by_id_and_counts_the_discordant_ones(tmp_path):
     mean = sum(d) / 6
     assert result.standard_error == pytest.approx(math.sqrt(sum((x - mean) ** 2 for x in d) / 6 / 6))
     assert result.p_value == pytest.approx(mcnemar_exact(3, 1)) and b.is_file()
+    tiny = compare_predictions(write_predictions(tmp_path / "all.csv", [(f"g{i}", "sad", "sad") for i in range(40)]),
+                               write_predictions(tmp_path / "none.csv", [(f"g{i}", "sad", "happy") for i in range(40)]))
+    assert tiny.to_dict()["p_value"] == float(f"{2 / 2**40:.3g}") > 0  # not rounded away to 0
 
 
 def test_mcnemar_exact_is_the_two_sided_binomial_tail():
