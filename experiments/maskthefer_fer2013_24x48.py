@@ -13,6 +13,8 @@ model sees what the paper's model saw. Same recipe as maskthefer_fer2013. The di
 maskthefer_fer2013's accuracy is the effect of the resolution the paper's crops had.
 
 Expected: the paper's 0.6189 was obtained on such crops.
+Measured at epoch 11 (results/maskthefer_fer2013_24x48.json, results/paired/...): test 0.4540 on
+3,423 faces against the baseline's 0.4782 at the same epoch; paired -0.0242 +- 0.0080 (McNemar p 0.0029).
 """
 
 from maskthefer import paper
