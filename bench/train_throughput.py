@@ -153,8 +153,8 @@ def main() -> None:
         if name == "default":
             for base in ("float32", "reference"):
                 if (augment, batch, base) in results:
-                    ratios[f"default/{base}, {augment}, batch {batch}"] = rate / results[augment, batch, base]
-                    print(f"default / {base} ({augment}, batch {batch}): {rate / results[augment, batch, base]:.2f}x")
+                    ratio = ratios[f"default/{base}, {augment}, batch {batch}"] = rate / results[augment, batch, base]
+                    print(f"default / {base} ({augment}, batch {batch}): {ratio:.2f}x")
     if args.out:
         write_figures(args, source, results, ratios, host_rate)
 

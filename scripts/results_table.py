@@ -60,8 +60,12 @@ def _per_class(document: dict[str, Any]) -> dict[str, float | None]:
     return document["runs"][0]["test"]["per_class"]
 
 
+def _epochs(document: dict[str, Any]) -> int:
+    return min(int(run["epochs_completed"]) for run in document["runs"])
+
+
 def _status(document: dict[str, Any]) -> str:
-    done = min(r["epochs_completed"] for r in document["runs"])
+    done = _epochs(document)
     schedule = document.get("schedule_epochs")
     planned = document.get("seeds_planned") or []
     if document["status"] == "complete":
@@ -95,10 +99,6 @@ def _unmasked(document: dict[str, Any]) -> str:
         return _num(summary["unmasked_accuracy"]["mean"])
     unmasked = document["runs"][0].get("unmasked_test")
     return _num(unmasked["accuracy"]) if unmasked else "–"
-
-
-def _epochs(document: dict[str, Any]) -> int:
-    return min(int(run["epochs_completed"]) for run in document["runs"])
 
 
 def _mean_accuracy(document: dict[str, Any], split: str = "test") -> float | None:

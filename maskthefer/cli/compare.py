@@ -42,8 +42,9 @@ def compare(a: Path, b: Path, out: Path | None) -> None:
     from ..evaluation.compare import compare_predictions, predictions_file
     from ..provenance import code_version
 
-    result = compare_predictions(a, b)
-    click.echo(f"A: {predictions_file(a)}\nB: {predictions_file(b)}")
+    files = predictions_file(a), predictions_file(b)
+    result = compare_predictions(*files)
+    click.echo(f"A: {files[0]}\nB: {files[1]}")
     click.echo(f"common test faces: {result.faces:,} (only in A: {result.faces_only_a:,}, only in B: "
                f"{result.faces_only_b:,})")
     click.echo(f"accuracy on them:  A {result.accuracy_a:.4f}   B {result.accuracy_b:.4f}")
@@ -55,8 +56,8 @@ def compare(a: Path, b: Path, out: Path | None) -> None:
             "comparison": "paired, on common test faces",
             "command": shlex.join(["maskthefer", "compare", str(a), str(b), "--out", str(out)]),
             "code": code_version(),
-            "a": {"predictions": str(predictions_file(a)), "run": _run_progress(a)},
-            "b": {"predictions": str(predictions_file(b)), "run": _run_progress(b)},
+            "a": {"predictions": str(files[0]), "run": _run_progress(a)},
+            "b": {"predictions": str(files[1]), "run": _run_progress(b)},
             **result.to_dict(),
         }
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -83,15 +83,16 @@ def read_predictions(path: os.PathLike | str) -> dict[str, tuple[str, str]]:
 
 def compare_predictions(a: os.PathLike | str, b: os.PathLike | str) -> PairedComparison:
     """Compare two runs' test predictions on their common faces (see the module docstring)."""
+    a, b = predictions_file(a), predictions_file(b)  # found once, named in every message below
     first, second = read_predictions(a), read_predictions(b)
     common = [face for face in first if face in second]
     if not common:
-        raise ComparisonError(f"{predictions_file(a)} and {predictions_file(b)} share no test face")
+        raise ComparisonError(f"{a} and {b} share no test face")
     relabelled = [face for face in common if first[face][0] != second[face][0]]
     if relabelled:
         face = relabelled[0]
-        raise ComparisonError(f"face {face!r} is {first[face][0]!r} in {predictions_file(a)} but {second[face][0]!r} "
-                              f"in {predictions_file(b)} ({len(relabelled)} such faces): not the same labels")
+        raise ComparisonError(f"face {face!r} is {first[face][0]!r} in {a} but {second[face][0]!r} "
+                              f"in {b} ({len(relabelled)} such faces): not the same labels")
     right_a = {face for face in common if first[face][1] == first[face][0]}
     right_b = {face for face in common if second[face][1] == second[face][0]}
     only_a, only_b, n = len(right_a - right_b), len(right_b - right_a), len(common)
