@@ -2,7 +2,8 @@
 
     maskthefer experiment facechannel_fer2013_short_unmasked
 
-The starting point of the fine-tuning schemes (_last_conv and _all start from its weights).
+The starting point of the fine-tuning schemes (_last_conv and _all start from its weights), and the page for
+the four: their shared setup, their measured results side by side, and the settings chosen on validation.
 
 A short schedule, not the paper's: the first 6,000 FER2013 rows (3,376 training and 647 test faces), 10
 epochs, and FaceChannel as its authors' code builds it (four conv groups 64 64 | 128 128 | 128 128 128 |
