@@ -36,8 +36,9 @@ from .options import (
 @add_mask_option
 @seed_option
 @click.option(
-    "--tta", type=click.Choice(["none", "flip"]), default="none", show_default=True,
-    help="Test-time augmentation: flip averages each crop's probabilities with its mirror image's.",
+    "--tta", type=click.Choice(["none", "flip", "flip-shift"]), default="none", show_default=True,
+    help="Test-time augmentation: flip averages each crop's probabilities with its mirror image's; flip-shift "
+    "also with both moved 2 pixels up, down, left and right (10 views).",
 )
 @click.option("--batch-size", type=click.IntRange(1, 65536), default=256, show_default=True)
 @out_option("RUN/evaluation/<split> or RUN/evaluation/images-<folder>")

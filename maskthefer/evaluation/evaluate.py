@@ -13,7 +13,8 @@ whenever the pairs exist; True demands them; False skips them.
 
 `split="validation"` evaluates the faces the run held out of the train split for validation (its own
 `validation_fraction` and `validation_seed`, drawn as training drew them), the split on which settings are
-chosen; `tta="flip"` averages each crop's probabilities with its mirror image's.
+chosen; `tta="flip"` averages each crop's probabilities with its mirror image's, and `tta="flip-shift"` with
+those of both moved 2 pixels up, down, left and right as well (loading.TTA_MODES).
 """
 
 from __future__ import annotations
@@ -213,8 +214,8 @@ def evaluate_run(
 ) -> EvaluationReport:
     """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on).
 
-    `split` is a stored split ("test", "train") or "validation" (the run's hold-out); `tta` is "none" or
-    "flip". A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
+    `split` is a stored split ("test", "train") or "validation" (the run's hold-out); `tta` is one of
+    loading.TTA_MODES ("none", "flip", "flip-shift"). A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
     """
     if tta not in TTA_MODES:
         raise EvaluationError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
@@ -346,7 +347,8 @@ def format_report(report: EvaluationReport) -> str:
     if paper_overall is not None:
         overall += f"   [paper, MaskTheFER on masked {report.dataset_kind}: {paper_overall:.4f}]"
     if report.main.accuracy_without_tta is not None:
-        overall += f"   (flip test-time augmentation; without it {_f(report.main.accuracy_without_tta)})"
+        tta = report.main.document.get("tta", "flip")
+        overall += f"   ({tta} test-time augmentation; without it {_f(report.main.accuracy_without_tta)})"
     lines += ["", report.main.label.upper(), overall, ""]
     table = "T.V" if report.dataset_kind != "ckplus" else "CK+"
     paper_label = f"paper MaskTheFER ({table})" if report.main.label == "masked" else f"paper ({table})"

@@ -234,7 +234,7 @@ def test_validation_split_is_the_runs_hold_out_and_flip_tta_averages_the_mirror(
 
 
 def test_tta_and_validation_errors_are_clear(run_copy, eval_dataset, tmp_path):
-    with pytest.raises(MaskTheFERError, match="test-time augmentation must be one of none, flip"):
+    with pytest.raises(MaskTheFERError, match="test-time augmentation must be one of none, flip, flip-shift"):
         evaluate_run(run_copy, tta="rotate")
     with pytest.raises(MaskTheFERError, match="hold-out of its own dataset"):
         evaluate_run(run_copy, Path(shutil.copytree(eval_dataset, tmp_path / "copy")), split="validation")

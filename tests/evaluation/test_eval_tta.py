@@ -1,0 +1,53 @@
+"""Test-time augmentation's views: what each mode averages, and that the CLI offers exactly those modes."""
+
+import numpy as np
+import pytest
+
+from maskthefer.evaluation.loading import TTA_MODES, TTA_SHIFT_PIXELS, predict_proba, shifted, tta_views
+
+
+def _crops() -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, size=(3, 6, 8), dtype=np.uint8)
+
+
+def test_shifted_moves_the_crop_and_repeats_the_edge_it_uncovers():
+    crops = _crops()
+    down = shifted(crops, 2, 0)
+    assert down.shape == crops.shape and down.dtype == np.uint8
+    assert np.array_equal(down[:, 2:], crops[:, :-2])
+    assert np.array_equal(down[:, 0], crops[:, 0]) and np.array_equal(down[:, 1], crops[:, 0])
+    left = shifted(crops, 0, -3)
+    assert np.array_equal(left[:, :, :-3], crops[:, :, 3:])
+    assert all(np.array_equal(left[:, :, -k], crops[:, :, -1]) for k in (1, 2, 3))
+    assert np.array_equal(shifted(crops, 0, 0), crops)
+
+
+def test_each_mode_has_its_views():
+    crops = _crops()
+    assert [v.shape for v in tta_views(crops, "none")] == [crops.shape]
+    flip = tta_views(crops, "flip")
+    assert len(flip) == 2 and np.array_equal(flip[1], crops[:, :, ::-1])
+    views = tta_views(crops, "flip-shift")
+    assert len(views) == 10 and all(v.shape == crops.shape for v in views)
+    assert np.array_equal(views[2], shifted(crops, -TTA_SHIFT_PIXELS, 0))
+    assert np.array_equal(views[9], shifted(crops[:, :, ::-1], 0, TTA_SHIFT_PIXELS))
+    assert len({v.tobytes() for v in views}) == 10  # no view repeated
+
+
+def test_flip_shift_averages_the_probabilities_of_all_ten_views():
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((6, 8, 1))
+    outputs = keras.layers.Dense(4, activation="softmax")(keras.layers.Flatten()(inputs))
+    model = keras.Model(inputs, outputs)
+    crops = _crops()
+    averaged = predict_proba(model, crops, batch_size=2, tta="flip-shift")
+    each = [predict_proba(model, view) for view in tta_views(crops, "flip-shift")]
+    assert np.allclose(averaged, np.mean(each, axis=0), atol=1e-6)
+    assert not np.allclose(averaged, predict_proba(model, crops, tta="flip"), atol=1e-4)
+
+
+def test_the_cli_offers_exactly_the_modes_predict_proba_knows():
+    from maskthefer.cli.evaluate import evaluate
+
+    tta_option = next(p for p in evaluate.params if p.name == "tta")
+    assert tuple(tta_option.type.choices) == TTA_MODES
