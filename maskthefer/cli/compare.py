@@ -20,6 +20,17 @@ def _run_progress(path: Path) -> dict | None:
     return {"run_dir": str(path), "epochs_completed": state.get("epochs_done"), "best_epoch": state.get("best_epoch")}
 
 
+def _test_time_augmentation(predictions: Path) -> str | None:
+    """How the predictions were scored ("none", "flip", ...), from the metrics.json `evaluate` wrote beside them."""
+    metrics = predictions.parent / "metrics.json"
+    if not metrics.is_file():
+        return None
+    try:
+        return json.loads(metrics.read_text()).get("tta", "none")
+    except (OSError, ValueError):
+        return None
+
+
 @click.command("compare")
 @click.argument("a", type=click.Path(exists=True, path_type=Path))
 @click.argument("b", type=click.Path(exists=True, path_type=Path))
@@ -56,8 +67,11 @@ def compare(a: Path, b: Path, out: Path | None) -> None:
             "comparison": "paired, on common test faces",
             "command": shlex.join(["maskthefer", "compare", str(a), str(b), "--out", str(out)]),
             "code": code_version(),
-            "a": {"predictions": str(files[0]), "run": _run_progress(a)},
-            "b": {"predictions": str(files[1]), "run": _run_progress(b)},
+            **{
+                side: {"predictions": str(file), "test_time_augmentation": _test_time_augmentation(file),
+                       "run": _run_progress(source)}
+                for side, source, file in (("a", a, files[0]), ("b", b, files[1]))
+            },
             **result.to_dict(),
         }
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -82,6 +82,10 @@ def test_the_command_prints_and_records_the_comparison(tmp_path):
     assert "common test faces: 2" in done.output and "A - B: +0.5000" in done.output
     document = json.loads(out.read_text())
     assert document["faces"] == 2 and document["right_only_a"] == 1 and document["a"]["run"] is None
+    assert document["a"]["test_time_augmentation"] is None  # no metrics.json beside a bare predictions file
+    (tmp_path / "metrics.json").write_text(json.dumps({"tta": "flip-shift"}))
+    CliRunner().invoke(main, ["compare", str(a), str(b), "--out", str(out)])
+    assert json.loads(out.read_text())["b"]["test_time_augmentation"] == "flip-shift"
     assert document["command"].startswith("maskthefer compare")
     bad = CliRunner().invoke(main, ["compare", str(a), str(tmp_path)])
     assert bad.exit_code == 1 and "Error: no predictions at" in bad.output and "Traceback" not in bad.output
