@@ -65,7 +65,7 @@ def test_bad_experiment_files_give_clear_errors(tmp_path):
     with pytest.raises(ExperimentError, match=r"unknown EVALUATE keys \['flip'\]; known: \['tta'\]"):
         load_experiment("scoring", tmp_path)
     (tmp_path / "scoring.py").write_text(scoring % {"tta": "mirror"})
-    with pytest.raises(ExperimentError, match=r"EVALUATE\['tta'\] must be one of none, flip, not 'mirror'"):
+    with pytest.raises(ExperimentError, match=r"EVALUATE\['tta'\] must be one of none, flip, flip-shift, not 'mirror'"):
         load_experiment("scoring", tmp_path)
     ablation = "BUILD = {'source': 'fer2013'}\nTRAIN = {}\nEXPECTED = {}\nBASELINE = %r\n"
     for wrong in ("", 11, "itself"):
