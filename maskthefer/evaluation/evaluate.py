@@ -215,7 +215,8 @@ def evaluate_run(
     """Evaluate a run's model on `split` of a built dataset (default: the dataset it was trained on).
 
     `split` is a stored split ("test", "train") or "validation" (the run's hold-out); `tta` is one of
-    loading.TTA_MODES ("none", "flip", "flip-shift"). A mask classifier (task "mask": MCN, MaskNet) is scored on each face's masked and unmasked crop.
+    loading.TTA_MODES ("none", "flip", "flip-shift"). A mask classifier (task "mask": MCN, MaskNet) is scored
+    on each face's masked and unmasked crop.
     """
     if tta not in TTA_MODES:
         raise EvaluationError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")

@@ -51,3 +51,28 @@ def test_the_cli_offers_exactly_the_modes_predict_proba_knows():
 
     tta_option = next(p for p in evaluate.params if p.name == "tta")
     assert tuple(tta_option.type.choices) == TTA_MODES
+
+
+def test_choose_tta_scores_every_mode_on_validation_and_records_the_best(run_copy, tmp_path, capsys):
+    import importlib.util
+    import json
+
+    from support import REPO
+
+    from maskthefer.evaluation import evaluate_run
+
+    spec = importlib.util.spec_from_file_location("choose_tta", REPO / "scripts" / "choose_tta.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "tta.json"
+    assert script.main([str(run_copy), "--out", str(out)]) == 0
+    document = json.loads(out.read_text())
+    scores = document["validation_accuracy"]
+    assert tuple(scores) == TTA_MODES and document["split"] == "validation"
+    assert document["chosen"] == max(TTA_MODES, key=lambda m: (scores[m], -TTA_MODES.index(m)))
+    plain = evaluate_run(run_copy, split="validation", unmasked=False, confusion=False, out_dir=tmp_path / "plain")
+    assert scores["none"] == pytest.approx(plain.main.metrics.accuracy, abs=5e-5)
+    assert document["faces"] == plain.main.metrics.n
+    assert f"chosen on validation: {document['chosen']}" in capsys.readouterr().out
+    assert not (run_copy / "evaluation" / "validation").exists()  # scratch scoring leaves the run as it was
+    assert script.main([str(tmp_path / "no-run")]) == 1
