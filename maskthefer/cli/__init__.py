@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "models": ("maskthefer.cli.models", "models", "List the model zoo with parameters and input shapes."),
     "experiment": ("maskthefer.cli.experiment", "experiment", "Build, train and evaluate an experiments/ config."),
     "compare": ("maskthefer.cli.compare", "compare", "Two runs face by face: paired difference and McNemar test."),
+    "ensemble": ("maskthefer.cli.ensemble", "ensemble", "Several runs' probabilities averaged face by face."),
     "predict": ("maskthefer.cli.predict", "predict", "Expressions of every face in photos, videos or a camera."),
     "export": ("maskthefer.cli.export", "export", "Write a run's models and settings as a portable bundle."),
 }

@@ -1,0 +1,52 @@
+"""`maskthefer ensemble`: several runs' class probabilities averaged face by face, and the accuracy it gives."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import click
+
+
+@click.command("ensemble")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--split", default="test", show_default=True,
+              help="For run folders: which of their evaluations to read (RUN/evaluation/SPLIT/predictions.csv). "
+                   "Decide on validation, then read test.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the result as JSON.")
+def ensemble(sources: tuple[Path, ...], split: str, out: Path | None) -> None:
+    """Average the class probabilities of two or more scored runs on the faces all of them share.
+
+    SOURCES are run folders that `maskthefer evaluate` has scored on SPLIT, evaluation folders, or
+    predictions.csv files. Prints each run's accuracy and the ensemble's on the common faces, and the
+    ensemble's accuracy per class. Nothing is trained: the ensemble is the mean of the stored probabilities.
+
+    \b
+    Example (choose on validation, then score test):
+      maskthefer evaluate --run runs/a --split validation --tta flip-shift
+      maskthefer evaluate --run runs/b --split validation --tta flip-shift
+      maskthefer ensemble runs/a runs/b --split validation
+      maskthefer ensemble runs/a runs/b --out results/measurements/ensemble-a-b.json
+    """
+    from ..evaluation.ensemble import ensemble_predictions
+    from ..provenance import code_version
+
+    files = [source / "evaluation" / split if (source / "evaluation" / split).is_dir() else source
+             for source in sources]
+    result = ensemble_predictions(files)
+    for path, accuracy, left_out in zip(result.members, result.member_accuracies, result.faces_left_out):
+        click.echo(f"{accuracy:.4f}  {path}" + (f"  ({left_out:,} of its faces not shared, left out)" if left_out else ""))
+    click.echo(f"{result.accuracy:.4f}  ensemble (mean of the probabilities) on {result.faces:,} common faces")
+    click.echo("per class: " + ", ".join(f"{name} {value:.2f}" for name, value in result.per_class.items()))
+    if out is not None:
+        document = {
+            "measurement": f"probability ensemble on the {split} split",
+            "command": shlex.join(["maskthefer", "ensemble", *map(str, sources), "--split", split, "--out", str(out)]),
+            "code": code_version(),
+            "split": split,
+            **result.to_dict(),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(document, indent=2) + "\n")
+        click.echo(f"written to {out}")

@@ -1,0 +1,138 @@
+"""Several runs' class probabilities on the same faces, averaged into one prediction: a probability ensemble.
+
+Two models that are right on different faces (the eye region and the full face, say) can be combined without
+training anything: `evaluate` keeps every face's class probabilities in predictions.csv, so the ensemble is
+the mean of those rows, face by face. Whether to combine is a setting like any other, so score the ensemble on
+the validation split first (`maskthefer evaluate --split validation` for each run), and on test only after.
+
+    from maskthefer.evaluation.ensemble import ensemble_predictions
+    result = ensemble_predictions(["runs/a/evaluation/validation", "runs/b/evaluation/validation"])
+    print(result.accuracy, result.member_accuracies)
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .compare import ComparisonError, predictions_file
+
+PROBABILITY_PREFIX = "p_"
+
+
+@dataclass(frozen=True)
+class ScoredFaces:
+    """One predictions.csv: the faces, their true labels and the class probabilities the model gave them."""
+
+    path: Path
+    source_ids: list[str]
+    true: list[str]
+    class_names: list[str]
+    probabilities: np.ndarray  # (faces, classes)
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """The mean of the members' probabilities on the faces all of them scored."""
+
+    members: list[str]
+    class_names: list[str]
+    faces: int
+    faces_left_out: list[int]  # per member: faces it scored that some other member did not
+    accuracy: float
+    member_accuracies: list[float]  # each member alone, on the same common faces
+    per_class: dict[str, float]  # the ensemble's accuracy per true class (NaN-free: absent classes left out)
+    source_ids: list[str]
+    predicted: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "members": self.members,
+            "class_names": self.class_names,
+            "faces": self.faces,
+            "faces_left_out": self.faces_left_out,
+            "accuracy": round(self.accuracy, 6),
+            "member_accuracies": [round(a, 6) for a in self.member_accuracies],
+            "per_class": {name: round(value, 4) for name, value in self.per_class.items()},
+        }
+
+
+def read_scored_faces(path: os.PathLike | str) -> ScoredFaces:
+    """A predictions.csv written by `evaluate`, with its p_<class> columns."""
+    path = predictions_file(path)
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        missing = {"source_id", "true"} - set(columns)
+        class_names = [c[len(PROBABILITY_PREFIX):] for c in columns if c.startswith(PROBABILITY_PREFIX)]
+        if missing or not class_names:
+            what = ", ".join(sorted(missing)) if missing else "p_<class> probabilities"
+            raise ComparisonError(f"{path} has no {what}; is it `evaluate`'s predictions.csv?")
+        ids, true, rows = [], [], []
+        for line, row in enumerate(reader, start=2):
+            try:
+                values = [float(row[PROBABILITY_PREFIX + name]) for name in class_names]
+            except (TypeError, ValueError):
+                raise ComparisonError(f"{path}, line {line}: a probability is missing or not a number") from None
+            if not all(np.isfinite(values)):
+                raise ComparisonError(f"{path}, line {line}: a probability is not finite")
+            ids.append(row["source_id"])
+            true.append(row["true"])
+            rows.append(values)
+    if not ids:
+        raise ComparisonError(f"{path} holds no predictions")
+    if len(set(ids)) != len(ids):
+        raise ComparisonError(f"{path}: a face appears twice, so faces cannot be matched")
+    return ScoredFaces(path, ids, true, class_names, np.asarray(rows, np.float64))
+
+
+def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult:
+    """Average the class probabilities of two or more predictions files on the faces all of them scored."""
+    if len(sources) < 2:
+        raise ComparisonError("an ensemble needs at least two predictions files or runs")
+    members = [read_scored_faces(source) for source in sources]
+    first = members[0]
+    for member in members[1:]:
+        if member.class_names != first.class_names:
+            raise ComparisonError(f"{member.path} scores classes {member.class_names}, but {first.path} scores "
+                                  f"{first.class_names}: not the same task")
+    common = set(first.source_ids).intersection(*(m.source_ids for m in members[1:]))
+    ids = [face for face in first.source_ids if face in common]  # in the first file's order
+    if not ids:
+        raise ComparisonError(f"{', '.join(str(m.path) for m in members)} share no face")
+    rows = []
+    for member in members:
+        index = {face: i for i, face in enumerate(member.source_ids)}
+        order = [index[face] for face in ids]
+        truth = [member.true[i] for i in order]
+        if member is first:
+            true = truth
+        elif truth != true:
+            k = next(i for i, (a, b) in enumerate(zip(truth, true)) if a != b)
+            raise ComparisonError(f"face {ids[k]!r} is {true[k]!r} in {first.path} but {truth[k]!r} in "
+                                  f"{member.path}: not the same labels")
+        rows.append(member.probabilities[order])
+    names = first.class_names
+    labels = np.array([names.index(t) if t in names else -1 for t in true])
+    if (labels < 0).any():
+        raise ComparisonError(f"{first.path}: true label {true[int(np.argmin(labels))]!r} is not one of {names}")
+    mean = np.mean(rows, axis=0)
+    predicted = mean.argmax(axis=1)
+    per_class = {name: float(np.mean(predicted[labels == k] == k)) for k, name in enumerate(names) if (labels == k).any()}
+    return EnsembleResult(
+        members=[str(m.path) for m in members],
+        class_names=names,
+        faces=len(ids),
+        faces_left_out=[len(m.source_ids) - len(ids) for m in members],
+        accuracy=float(np.mean(predicted == labels)),
+        member_accuracies=[float(np.mean(r.argmax(axis=1) == labels)) for r in rows],
+        per_class=per_class,
+        source_ids=ids,
+        predicted=[names[k] for k in predicted],
+    )
