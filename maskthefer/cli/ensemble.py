@@ -9,6 +9,17 @@ from pathlib import Path
 import click
 
 
+def _predictions_for(source: Path, split: str) -> Path:
+    """A run folder's predictions on `split`; any other path (an evaluation folder, a CSV) as it is."""
+    if not (source.is_dir() and (source / "evaluation").is_dir()):
+        return source
+    predictions = source / "evaluation" / split / "predictions.csv"
+    if not predictions.is_file():  # never fall back to another split's predictions
+        raise click.ClickException(f"{source} has no predictions on the {split} split; run "
+                                   f"`maskthefer evaluate --run {source} --split {split}` first")
+    return predictions
+
+
 @click.command("ensemble")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--split", default="test", show_default=True,
@@ -32,9 +43,7 @@ def ensemble(sources: tuple[Path, ...], split: str, out: Path | None) -> None:
     from ..evaluation.ensemble import ensemble_predictions
     from ..provenance import code_version
 
-    files = [source / "evaluation" / split if (source / "evaluation" / split).is_dir() else source
-             for source in sources]
-    result = ensemble_predictions(files)
+    result = ensemble_predictions([_predictions_for(source, split) for source in sources])
     for path, accuracy, left_out in zip(result.members, result.member_accuracies, result.faces_left_out):
         click.echo(f"{accuracy:.4f}  {path}" + (f"  ({left_out:,} of its faces not shared, left out)" if left_out else ""))
     click.echo(f"{result.accuracy:.4f}  ensemble (mean of the probabilities) on {result.faces:,} common faces")

@@ -74,3 +74,6 @@ def test_the_command_reads_run_folders_by_split_and_records_the_result(tmp_path)
     assert document["member_accuracies"] == [0.0, 1.0] and document["command"].startswith("maskthefer ensemble")
     bad = CliRunner().invoke(main, ["ensemble", str(tmp_path / "a")])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
+    # A run scored on validation only is not read for test: its test predictions are asked for by name.
+    unscored = CliRunner().invoke(main, ["ensemble", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert unscored.exit_code != 0 and "has no predictions on the test split" in unscored.output
