@@ -45,7 +45,8 @@ def ensemble(sources: tuple[Path, ...], split: str, out: Path | None) -> None:
 
     result = ensemble_predictions([_predictions_for(source, split) for source in sources])
     for path, accuracy, left_out in zip(result.members, result.member_accuracies, result.faces_left_out):
-        click.echo(f"{accuracy:.4f}  {path}" + (f"  ({left_out:,} of its faces not shared, left out)" if left_out else ""))
+        note = f"  ({left_out:,} of its faces not shared, left out)" if left_out else ""
+        click.echo(f"{accuracy:.4f}  {path}{note}")
     click.echo(f"{result.accuracy:.4f}  ensemble (mean of the probabilities) on {result.faces:,} common faces")
     click.echo("per class: " + ", ".join(f"{name} {value:.2f}" for name, value in result.per_class.items()))
     if out is not None:

@@ -124,7 +124,9 @@ def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult
         raise ComparisonError(f"{first.path}: true label {true[int(np.argmin(labels))]!r} is not one of {names}")
     mean = np.mean(rows, axis=0)
     predicted = mean.argmax(axis=1)
-    per_class = {name: float(np.mean(predicted[labels == k] == k)) for k, name in enumerate(names) if (labels == k).any()}
+    per_class = {
+        name: float(np.mean(predicted[labels == k] == k)) for k, name in enumerate(names) if (labels == k).any()
+    }
     return EnsembleResult(
         members=[str(m.path) for m in members],
         class_names=names,
