@@ -61,24 +61,34 @@ def predictions_file(path: os.PathLike | str) -> Path:
                           f"`maskthefer evaluate` has scored ({PREDICTIONS})")
 
 
-def read_predictions(path: os.PathLike | str) -> dict[str, tuple[str, str]]:
-    """source id -> (true label, predicted label) from a predictions.csv written by `evaluate`."""
+def read_prediction_rows(path: os.PathLike | str, required: set[str]) -> tuple[Path, list[str], list[tuple[int, dict]]]:
+    """The rows of a predictions.csv written by `evaluate` (path, columns, (line, row) pairs), checked once for
+    every reader: the `required` columns are there, no face appears twice, and there is at least one row."""
     path = predictions_file(path)
-    rows: dict[str, tuple[str, str]] = {}
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = {"source_id", "true", "predicted"} - set(reader.fieldnames or ())
+        columns = list(reader.fieldnames or ())
+        missing = ({"source_id"} | set(required)) - set(columns)
         if missing:
             raise ComparisonError(f"{path} has no column(s) {', '.join(sorted(missing))}; is it `evaluate`'s "
                                   "predictions.csv?")
+        rows: list[tuple[int, dict]] = []
+        seen: set[str] = set()
         for line, row in enumerate(reader, start=2):
             face = row["source_id"]
-            if face in rows:
+            if face in seen:
                 raise ComparisonError(f"{path}, line {line}: face {face!r} appears twice, so faces cannot be paired")
-            rows[face] = (row["true"], row["predicted"])
+            seen.add(face)
+            rows.append((line, row))
     if not rows:
         raise ComparisonError(f"{path} holds no predictions")
-    return rows
+    return path, columns, rows
+
+
+def read_predictions(path: os.PathLike | str) -> dict[str, tuple[str, str]]:
+    """source id -> (true label, predicted label) from a predictions.csv written by `evaluate`."""
+    _, _, rows = read_prediction_rows(path, {"source_id", "true", "predicted"})
+    return {row["source_id"]: (row["true"], row["predicted"]) for _, row in rows}
 
 
 def compare_predictions(a: os.PathLike | str, b: os.PathLike | str) -> PairedComparison:

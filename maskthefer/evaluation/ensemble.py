@@ -12,7 +12,6 @@ the validation split first (`maskthefer evaluate --split validation` for each ru
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .compare import ComparisonError, predictions_file
+from .compare import ComparisonError, read_prediction_rows
 
 PROBABILITY_PREFIX = "p_"
 
@@ -65,31 +64,26 @@ class EnsembleResult:
 
 def read_scored_faces(path: os.PathLike | str) -> ScoredFaces:
     """A predictions.csv written by `evaluate`, with its p_<class> columns."""
-    path = predictions_file(path)
-    with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        missing = {"source_id", "true"} - set(columns)
-        class_names = [c[len(PROBABILITY_PREFIX):] for c in columns if c.startswith(PROBABILITY_PREFIX)]
-        if missing or not class_names:
-            what = ", ".join(sorted(missing)) if missing else "p_<class> probabilities"
-            raise ComparisonError(f"{path} has no {what}; is it `evaluate`'s predictions.csv?")
-        ids, true, rows = [], [], []
-        for line, row in enumerate(reader, start=2):
-            try:
-                values = [float(row[PROBABILITY_PREFIX + name]) for name in class_names]
-            except (TypeError, ValueError):
-                raise ComparisonError(f"{path}, line {line}: a probability is missing or not a number") from None
-            if not all(np.isfinite(values)):
-                raise ComparisonError(f"{path}, line {line}: a probability is not finite")
-            ids.append(row["source_id"])
-            true.append(row["true"])
-            rows.append(values)
-    if not ids:
-        raise ComparisonError(f"{path} holds no predictions")
-    if len(set(ids)) != len(ids):
-        raise ComparisonError(f"{path}: a face appears twice, so faces cannot be matched")
-    return ScoredFaces(path, ids, true, class_names, np.asarray(rows, np.float64))
+    path, columns, rows = read_prediction_rows(path, {"source_id", "true"})
+    class_names = [c[len(PROBABILITY_PREFIX):] for c in columns if c.startswith(PROBABILITY_PREFIX)]
+    if not class_names:
+        raise ComparisonError(f"{path} has no p_<class> probabilities; is it `evaluate`'s predictions.csv?")
+    probabilities = []
+    for line, row in rows:
+        try:
+            values = [float(row[PROBABILITY_PREFIX + name]) for name in class_names]
+        except (TypeError, ValueError):
+            raise ComparisonError(f"{path}, line {line}: a probability is missing or not a number") from None
+        if not all(np.isfinite(values)):
+            raise ComparisonError(f"{path}, line {line}: a probability is not finite")
+        probabilities.append(values)
+    return ScoredFaces(
+        path,
+        [row["source_id"] for _, row in rows],
+        [row["true"] for _, row in rows],
+        class_names,
+        np.asarray(probabilities, np.float64),
+    )
 
 
 def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult:
