@@ -33,7 +33,7 @@ from ..data.splits import stratified_split
 from ..labels import MASK_CLASSES, MASKED, UNMASKED
 from ..runs import RunDir, write_json
 from . import reference, tables
-from .loading import TTA_MODES, EvaluationError, LoadedRun, load_run, predict_proba
+from .loading import TTA_MODES, EvaluationError, LoadedRun, load_run, predict_views
 from .metrics import ClassificationMetrics, compute_metrics, mask_impact
 from .paired import paired_accuracy, paired_table
 from .writers import write_evaluation, write_mask_impact
@@ -147,6 +147,45 @@ def load_eval_split(loaded: LoadedRun, data_dir: Path, manifest: dict, split: st
     return full.subset(np.flatnonzero(stratified_split(full.labels, float(fraction), int(seed))))
 
 
+def load_faces(loaded: LoadedRun, data_path: Path, manifest: dict, split: str, unmasked: UnmaskedChoice):
+    """The faces of `split` that an expression classifier is scored on, and whether the split stores pairs.
+
+    The faces carry their unmasked crops when `unmasked` is True (an error if the split has none) or "auto" and
+    the split has them.
+    """
+    check_compatible(loaded, manifest, data_path)
+    check_split(manifest, data_path, split)
+    pairs = split_has_pairs(data_path, split)
+    if unmasked is True and not pairs:
+        raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so the mask's impact cannot be measured")
+    data = load_eval_split(loaded, data_path, manifest, split, unmasked=pairs and unmasked is not False)
+    if len(data) == 0:
+        raise EvaluationError(f"{data_path}/{split} holds no faces")
+    return data, pairs
+
+
+def load_run_faces(
+    run_dir: RunDir | os.PathLike | str,
+    *,
+    split: str,
+    data_dir: os.PathLike | str | None = None,
+    which: str = "best",
+    unmasked: UnmaskedChoice = False,
+) -> tuple[LoadedRun, Any]:
+    """A run's expression classifier and the faces of `split` to score it on, loaded once.
+
+    For work that scores the same faces several ways (scripts/choose_tta.py); `evaluate_run` does this and
+    writes the report.
+    """
+    loaded = load_run(run_dir, which)
+    data_path = resolve_data_dir(loaded, data_dir)
+    manifest = read_manifest(data_path)
+    if loaded.config.get("task") == "mask":
+        raise EvaluationError(f"run {loaded.run.path} is a mask classifier, not an expression classifier")
+    data, _ = load_faces(loaded, data_path, manifest, split, unmasked)
+    return loaded, data
+
+
 def provenance(loaded: LoadedRun, **extra: Any) -> dict[str, Any]:
     import keras
 
@@ -177,13 +216,13 @@ def evaluate_arrays(
     tta: str = "none",
 ) -> SetEvaluation:
     """Predict (with test-time augmentation `tta`), score and write one set of crops."""
-    probabilities = predict_proba(loaded.model, images, batch_size=batch_size, tta=tta)
+    views = predict_views(loaded.model, images, batch_size=batch_size, tta=tta)
+    probabilities = views.mean(axis=0)
     predicted = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, np.int64)
     metrics = compute_metrics(labels, predicted, loaded.class_names)
     plain = None
-    if tta != "none":
-        plain_predicted = predict_proba(loaded.model, images, batch_size=batch_size).argmax(axis=1)
-        plain = float(np.mean(plain_predicted == labels)) if len(labels) else None
+    if tta != "none":  # the first view is the crop itself, so the plain figure costs no second prediction
+        plain = float(np.mean(views[0].argmax(axis=1) == labels)) if len(labels) else None
         extra = {**extra, "accuracy_without_tta": plain}
     title = f"{loaded.model_name} - {label}"
     document = write_evaluation(
@@ -227,17 +266,9 @@ def evaluate_run(
         if split == VALIDATION or tta != "none":
             raise EvaluationError("a mask classifier is evaluated on a stored split without test-time augmentation")
         return _evaluate_mask_classifier(loaded, data_path, manifest, split, confusion, out_dir, batch_size)
-    check_compatible(loaded, manifest, data_path)
+    data, pairs = load_faces(loaded, data_path, manifest, split, unmasked)
+    want_pairs = data.unmasked is not None
     kind = manifest.get("dataset_kind")
-    check_split(manifest, data_path, split)
-
-    pairs = split_has_pairs(data_path, split)
-    if unmasked is True and not pairs:
-        raise EvaluationError(f"{data_path}/{split} has no unmasked crops, so the mask's impact cannot be measured")
-    want_pairs = pairs and unmasked is not False
-    data = load_eval_split(loaded, data_path, manifest, split, unmasked=want_pairs)
-    if len(data) == 0:
-        raise EvaluationError(f"{data_path}/{split} holds no faces")
 
     target = Path(out_dir) if out_dir else loaded.run.evaluation_dir / split
     extra = provenance(loaded, data=str(data_path), split=split, dataset_kind=kind, tta=tta)

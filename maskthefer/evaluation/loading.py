@@ -162,6 +162,7 @@ def to_model_input(images: np.ndarray, input_shape: Sequence[int]) -> np.ndarray
 # crops by up to 8 % of a side with the edge pixels repeated, so these views are ones it has seen too.
 TTA_MODES = ("none", "flip", "flip-shift")
 TTA_SHIFT_PIXELS = 2
+TTA_VIEW_COUNTS = {"none": 1, "flip": 2, "flip-shift": 10}
 
 
 def shifted(crops: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -173,7 +174,11 @@ def shifted(crops: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 
 def tta_views(crops: np.ndarray, tta: str) -> list[np.ndarray]:
-    """The versions of a batch of crops whose predicted probabilities test-time augmentation `tta` averages."""
+    """The versions of a batch of crops whose predicted probabilities test-time augmentation `tta` averages.
+
+    Each mode's views are the first views of the next mode's (the crop, then its mirror, then the shifts), so
+    one prediction of flip-shift's views also gives every other mode (`tta_view_count`).
+    """
     if tta == "none":
         return [crops]
     mirrored = np.ascontiguousarray(crops[:, :, ::-1])
@@ -184,22 +189,29 @@ def tta_views(crops: np.ndarray, tta: str) -> list[np.ndarray]:
     return [crops, mirrored] + [shifted(view, r, c) for view in (crops, mirrored) for r, c in moves]
 
 
-def predict_proba(model, images: np.ndarray, batch_size: int = 256, tta: str = "none") -> np.ndarray:
-    """Class probabilities (N, K) for uint8 crops (N, H, W), in batches, averaged over the views of `tta`."""
+def tta_view_count(tta: str) -> int:
+    """How many views test-time augmentation `tta` averages: the first that many of flip-shift's."""
     if tta not in TTA_MODES:
         raise EvaluationError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
+    return TTA_VIEW_COUNTS[tta]
+
+
+def predict_views(model, images: np.ndarray, batch_size: int = 256, tta: str = "none") -> np.ndarray:
+    """Class probabilities of each view of `tta` for uint8 crops (N, H, W): an array (views, N, K)."""
+    count = tta_view_count(tta)
     shape = tuple(int(d) for d in model.inputs[0].shape[1:])
     num_classes = int(model.outputs[0].shape[-1])
-    if len(images) == 0:
-        return np.zeros((0, num_classes), np.float32)
-    out = []
+    out = np.zeros((count, len(images), num_classes), np.float32)
     for start in range(0, len(images), batch_size):
-        views = tta_views(images[start : start + batch_size], tta)
-        probabilities = [
-            np.asarray(model(to_model_input(view, shape), training=False), dtype=np.float32) for view in views
-        ]
-        out.append(np.mean(probabilities, axis=0))
-    return np.concatenate(out)
+        for index, view in enumerate(tta_views(images[start : start + batch_size], tta)):
+            probabilities = model(to_model_input(view, shape), training=False)
+            out[index, start : start + len(view)] = np.asarray(probabilities, dtype=np.float32)
+    return out
+
+
+def predict_proba(model, images: np.ndarray, batch_size: int = 256, tta: str = "none") -> np.ndarray:
+    """Class probabilities (N, K) for uint8 crops (N, H, W), in batches, averaged over the views of `tta`."""
+    return predict_views(model, images, batch_size, tta).mean(axis=0)
 
 
 def predict_features(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:

@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from maskthefer.evaluation.loading import TTA_MODES, TTA_SHIFT_PIXELS, predict_proba, shifted, tta_views
+from maskthefer.evaluation.loading import (
+    TTA_MODES,
+    TTA_SHIFT_PIXELS,
+    EvaluationError,
+    predict_proba,
+    predict_views,
+    shifted,
+    tta_view_count,
+    tta_views,
+)
 
 
 def _crops() -> np.ndarray:
@@ -34,12 +43,35 @@ def test_each_mode_has_its_views():
     assert len({v.tobytes() for v in views}) == 10  # no view repeated
 
 
-def test_flip_shift_averages_the_probabilities_of_all_ten_views():
+def test_each_mode_averages_the_first_views_of_the_next():
+    crops = _crops()
+    widest = tta_views(crops, "flip-shift")
+    for mode in TTA_MODES:
+        views = tta_views(crops, mode)
+        assert len(views) == tta_view_count(mode)
+        assert all(np.array_equal(view, first) for view, first in zip(views, widest))
+    with pytest.raises(EvaluationError, match="flip-shift"):
+        tta_view_count("rotate")
+
+
+def _tiny_model():
     keras = pytest.importorskip("keras")
     inputs = keras.Input((6, 8, 1))
     outputs = keras.layers.Dense(4, activation="softmax")(keras.layers.Flatten()(inputs))
-    model = keras.Model(inputs, outputs)
-    crops = _crops()
+    return keras.Model(inputs, outputs)
+
+
+def test_predict_views_gives_each_views_probabilities_in_order():
+    model, crops = _tiny_model(), _crops()
+    views = predict_views(model, crops, batch_size=2, tta="flip-shift")
+    assert views.shape == (10, len(crops), 4)
+    for got, view in zip(views, tta_views(crops, "flip-shift")):
+        assert np.allclose(got, predict_proba(model, view), atol=1e-6)
+    assert predict_views(model, crops[:0], tta="flip").shape == (2, 0, 4)
+
+
+def test_flip_shift_averages_the_probabilities_of_all_ten_views():
+    model, crops = _tiny_model(), _crops()
     averaged = predict_proba(model, crops, batch_size=2, tta="flip-shift")
     each = [predict_proba(model, view) for view in tta_views(crops, "flip-shift")]
     assert np.allclose(averaged, np.mean(each, axis=0), atol=1e-6)
@@ -72,6 +104,10 @@ def test_choose_tta_scores_every_mode_on_validation_and_records_the_best(run_cop
     assert document["chosen"] == max(TTA_MODES, key=lambda m: (scores[m], -TTA_MODES.index(m)))
     plain = evaluate_run(run_copy, split="validation", unmasked=False, confusion=False, out_dir=tmp_path / "plain")
     assert scores["none"] == pytest.approx(plain.main.metrics.accuracy, abs=5e-5)
+    shifted_run = evaluate_run(run_copy, split="validation", unmasked=False, confusion=False, tta="flip-shift",
+                               out_dir=tmp_path / "flip-shift")
+    assert scores["flip-shift"] == pytest.approx(shifted_run.main.metrics.accuracy, abs=5e-5)
+    assert shifted_run.main.accuracy_without_tta == pytest.approx(plain.main.metrics.accuracy)
     assert document["faces"] == plain.main.metrics.n
     assert f"chosen on validation: {document['chosen']}" in capsys.readouterr().out
     assert not (run_copy / "evaluation" / "validation").exists()  # scratch scoring leaves the run as it was
