@@ -8,10 +8,14 @@ the validation split first (`maskthefer evaluate --split validation` for each ru
     from maskthefer.evaluation.ensemble import ensemble_predictions
     result = ensemble_predictions(["runs/a/evaluation/validation", "runs/b/evaluation/validation"])
     print(result.accuracy, result.member_accuracies)
+
+Which runs to combine is chosen the same way: `choose_members` scores every combination of the candidates on
+the validation faces they all share, and keeps the most accurate (a tie goes to fewer members).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,16 +90,19 @@ def read_scored_faces(path: os.PathLike | str) -> ScoredFaces:
     )
 
 
-def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult:
-    """Average the class probabilities of two or more predictions files on the faces all of them scored."""
-    if len(sources) < 2:
-        raise ComparisonError("an ensemble needs at least two predictions files or runs")
+def read_members(sources: Sequence[os.PathLike | str]) -> list[ScoredFaces]:
+    """The predictions files to combine, checked to score the same classes."""
     members = [read_scored_faces(source) for source in sources]
-    first = members[0]
     for member in members[1:]:
-        if member.class_names != first.class_names:
-            raise ComparisonError(f"{member.path} scores classes {member.class_names}, but {first.path} scores "
-                                  f"{first.class_names}: not the same task")
+        if member.class_names != members[0].class_names:
+            raise ComparisonError(f"{member.path} scores classes {member.class_names}, but {members[0].path} scores "
+                                  f"{members[0].class_names}: not the same task")
+    return members
+
+
+def combine(members: Sequence[ScoredFaces]) -> EnsembleResult:
+    """The mean of the members' probabilities on the faces all of them scored (one member: that member)."""
+    first = members[0]
     common = set(first.source_ids).intersection(*(m.source_ids for m in members[1:]))
     ids = [face for face in first.source_ids if face in common]  # in the first file's order
     if not ids:
@@ -131,4 +138,78 @@ def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult
         per_class=per_class,
         source_ids=ids,
         predicted=[names[k] for k in predicted],
+    )
+
+
+def ensemble_predictions(sources: Sequence[os.PathLike | str]) -> EnsembleResult:
+    """Average the class probabilities of two or more predictions files on the faces all of them scored."""
+    if len(sources) < 2:
+        raise ComparisonError("an ensemble needs at least two predictions files or runs")
+    return combine(read_members(sources))
+
+
+# Every combination of the candidates is scored, so their number is capped: 12 candidates are 4,095 ensembles.
+MAX_CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class MemberChoice:
+    """Every combination of the candidates scored on the same faces, and the one chosen."""
+
+    candidates: list[str]
+    faces: int  # the faces every candidate scored; each combination is scored on exactly these
+    scores: list[tuple[tuple[int, ...], float]]  # (indices into candidates, accuracy), most accurate first
+    chosen: EnsembleResult
+
+    @property
+    def chosen_indices(self) -> tuple[int, ...]:
+        return self.scores[0][0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "candidates": self.candidates,
+            "faces": self.faces,
+            "combinations": [{"members": list(indices), "accuracy": round(acc, 6)} for indices, acc in self.scores],
+            "chosen": list(self.chosen_indices),
+            "chosen_result": self.chosen.to_dict(),
+        }
+
+
+def restrict(member: ScoredFaces, ids: Sequence[str]) -> ScoredFaces:
+    """`member` on the faces `ids` only, in that order."""
+    index = {face: i for i, face in enumerate(member.source_ids)}
+    order = [index[face] for face in ids]
+    return ScoredFaces(member.path, list(ids), [member.true[i] for i in order], member.class_names,
+                       member.probabilities[order])
+
+
+def choose_members(sources: Sequence[os.PathLike | str]) -> MemberChoice:
+    """Score every combination of one or more of `sources` and choose the most accurate.
+
+    All combinations are scored on the faces every candidate scored, so their accuracies compare; a tie goes to
+    the combination with fewer members, then to the one whose members come first in `sources`. Use it on the
+    validation split only: the choice is a setting.
+    """
+    if len(sources) < 2:
+        raise ComparisonError("choosing an ensemble needs at least two candidate predictions files or runs")
+    if len(sources) > MAX_CANDIDATES:
+        raise ComparisonError(f"{len(sources)} candidates are {2 ** len(sources) - 1:,} combinations to score; "
+                              f"give at most {MAX_CANDIDATES}")
+    members = read_members(sources)
+    common = set(members[0].source_ids).intersection(*(m.source_ids for m in members[1:]))
+    ids = [face for face in members[0].source_ids if face in common]
+    if not ids:
+        raise ComparisonError(f"{', '.join(str(m.path) for m in members)} share no face")
+    members = [restrict(member, ids) for member in members]
+    scored = []
+    for size in range(1, len(members) + 1):  # smaller combinations first, so a tie keeps the smaller
+        for indices in itertools.combinations(range(len(members)), size):
+            scored.append((indices, combine([members[i] for i in indices]).accuracy))
+    scored.sort(key=lambda item: -item[1])  # a stable sort keeps the tie order above
+    best = scored[0][0]
+    return MemberChoice(
+        candidates=[str(m.path) for m in members],
+        faces=len(ids),
+        scores=scored,
+        chosen=combine([members[i] for i in best]),
     )

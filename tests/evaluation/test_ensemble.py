@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from maskthefer.cli import main
 from maskthefer.errors import MaskTheFERError
-from maskthefer.evaluation.ensemble import ensemble_predictions
+from maskthefer.evaluation.ensemble import MAX_CANDIDATES, choose_members, ensemble_predictions
 
 CLASSES = ["happy", "sad", "surprise"]
 
@@ -77,3 +77,55 @@ def test_the_command_reads_run_folders_by_split_and_records_the_result(tmp_path)
     # A run scored on validation only is not read for test: its test predictions are asked for by name.
     unscored = CliRunner().invoke(main, ["ensemble", str(tmp_path / "a"), str(tmp_path / "b")])
     assert unscored.exit_code != 0 and "has no predictions on the test split" in unscored.output
+
+
+def _three_candidates(tmp_path):
+    # a alone: f1 f2 right, f3 f4 wrong; b alone: f3 right; c alone: f4 right. a+b gets f1 f2 f3 right; a+c gets
+    # f1 f2 f4 right; a+b+c gets all four. f9, scored by a only, is left out of every combination.
+    a = write_scored(tmp_path / "a.csv", [("f1", "happy", [0.6, 0.3, 0.1]), ("f2", "sad", [0.2, 0.7, 0.1]),
+                                          ("f3", "surprise", [0.5, 0.1, 0.4]), ("f4", "sad", [0.5, 0.4, 0.1]),
+                                          ("f9", "happy", [1, 0, 0])])
+    b = write_scored(tmp_path / "b.csv", [("f1", "happy", [0.4, 0.5, 0.1]), ("f2", "sad", [0.6, 0.3, 0.1]),
+                                          ("f3", "surprise", [0.1, 0.1, 0.8]), ("f4", "sad", [0.6, 0.1, 0.3])])
+    c = write_scored(tmp_path / "c.csv", [("f1", "happy", [0.3, 0.3, 0.4]), ("f2", "sad", [0.1, 0.4, 0.5]),
+                                          ("f3", "surprise", [0.6, 0.3, 0.1]), ("f4", "sad", [0.1, 0.8, 0.1])])
+    return a, b, c
+
+
+def test_choose_members_scores_every_combination_on_the_shared_faces(tmp_path):
+    a, b, c = _three_candidates(tmp_path)
+    choice = choose_members([a, b, c])
+    assert choice.faces == 4 and len(choice.scores) == 7
+    accuracy = dict(choice.scores)
+    assert accuracy[(0,)] == pytest.approx(0.5) and accuracy[(1,)] == pytest.approx(0.25)
+    assert accuracy[(0, 1)] == pytest.approx(0.75) and accuracy[(0, 2)] == pytest.approx(0.75)
+    assert accuracy[(0, 1, 2)] == pytest.approx(1.0)
+    assert choice.chosen_indices == (0, 1, 2) and choice.chosen.accuracy == pytest.approx(1.0)
+    assert [acc for _, acc in choice.scores] == sorted(accuracy.values(), reverse=True)
+    # The same file twice: all three combinations tie, so the one with fewer members, then the earlier, wins.
+    alone = choose_members([a, tmp_path / "a.csv"])
+    assert alone.chosen_indices == (0,) and alone.chosen.accuracy == pytest.approx(0.6)  # f9 is shared here
+    with pytest.raises(MaskTheFERError, match="at least two candidate"):
+        choose_members([a])
+    with pytest.raises(MaskTheFERError, match=f"give at most {MAX_CANDIDATES}"):
+        choose_members([a] * (MAX_CANDIDATES + 1))
+
+
+def test_the_command_chooses_on_validation_only_and_records_every_combination(tmp_path):
+    runs = []
+    for name, path in zip("abc", _three_candidates(tmp_path)):
+        target = tmp_path / name / "evaluation" / "validation" / "predictions.csv"
+        target.parent.mkdir(parents=True)
+        target.write_text(path.read_text())
+        runs.append(str(tmp_path / name))
+    out = tmp_path / "choice.json"
+    done = CliRunner().invoke(main, ["ensemble", *runs, "--split", "validation", "--choose", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "7 combinations on 4 faces all candidates share" in done.output
+    assert f"chosen: {' '.join(runs)} (1.0000)" in done.output
+    document = json.loads(out.read_text())
+    assert document["chosen"] == [0, 1, 2] and document["chosen_sources"] == runs
+    assert len(document["combinations"]) == 7 and "--choose" in document["command"]
+    on_test = CliRunner().invoke(main, ["ensemble", *runs, "--split", "test", "--choose"])
+    assert on_test.exit_code != 0 and "validation split, not on 'test'" in on_test.output
+    assert "Traceback" not in on_test.output
