@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..data.records import iter_split, load_split, read_manifest
+from ..data.records import SplitData, iter_split, load_split, read_manifest
 from ..data.records import schema as record_schema
 from ..data.splits import stratified_split
 from ..labels import MASK_CLASSES, MASKED, UNMASKED
@@ -147,7 +147,9 @@ def load_eval_split(loaded: LoadedRun, data_dir: Path, manifest: dict, split: st
     return full.subset(np.flatnonzero(stratified_split(full.labels, float(fraction), int(seed))))
 
 
-def load_faces(loaded: LoadedRun, data_path: Path, manifest: dict, split: str, unmasked: UnmaskedChoice):
+def load_faces(
+    loaded: LoadedRun, data_path: Path, manifest: dict, split: str, unmasked: UnmaskedChoice
+) -> tuple[SplitData, bool]:
     """The faces of `split` that an expression classifier is scored on, and whether the split stores pairs.
 
     The faces carry their unmasked crops when `unmasked` is True (an error if the split has none) or "auto" and
@@ -171,7 +173,7 @@ def load_run_faces(
     data_dir: os.PathLike | str | None = None,
     which: str = "best",
     unmasked: UnmaskedChoice = False,
-) -> tuple[LoadedRun, Any]:
+) -> tuple[LoadedRun, SplitData]:
     """A run's expression classifier and the faces of `split` to score it on, loaded once.
 
     For work that scores the same faces several ways (scripts/choose_tta.py); `evaluate_run` does this and
