@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
+
+if TYPE_CHECKING:
+    from ..evaluation.ensemble import MemberChoice
 
 
 def _predictions_for(source: Path, split: str) -> Path:
@@ -27,7 +32,7 @@ def _predictions_for(source: Path, split: str) -> Path:
                    "Decide on validation, then read test.")
 @click.option("--choose", is_flag=True,
               help="Score every combination of one or more SOURCES (on the faces all of them share) and keep the "
-                   "most accurate; a tie goes to fewer members. Validation split only.")
+                   "most accurate; a tie goes to fewer members. Reads the validation split (the default with --choose).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the result as JSON.")
 def ensemble(sources: tuple[Path, ...], split: str, choose: bool, out: Path | None) -> None:
     """Average the class probabilities of two or more scored runs on the faces all of them share.
@@ -45,13 +50,15 @@ def ensemble(sources: tuple[Path, ...], split: str, choose: bool, out: Path | No
 
     \b
     With several candidates, let the validation split pick the members:
-      maskthefer ensemble runs/a runs/b runs/c --split validation --choose
+      maskthefer ensemble runs/a runs/b runs/c --choose
     """
     from ..evaluation.ensemble import choose_members, ensemble_predictions
     from ..provenance import code_version
 
     if choose:
-        if split != "validation":
+        if click.get_current_context().get_parameter_source("split") is ParameterSource.DEFAULT:
+            split = "validation"  # --choose alone means validation, the only split it reads
+        elif split != "validation":
             raise click.UsageError(f"--choose picks members on the validation split, not on {split!r}; score the "
                                    "chosen runs on test afterwards without --choose")
         _choose(sources, choose_members([_predictions_for(source, split) for source in sources]), out, code_version())
@@ -79,7 +86,7 @@ def ensemble(sources: tuple[Path, ...], split: str, choose: bool, out: Path | No
 SHOWN_COMBINATIONS = 10
 
 
-def _choose(sources: tuple[Path, ...], choice, out: Path | None, code: dict) -> None:
+def _choose(sources: tuple[Path, ...], choice: MemberChoice, out: Path | None, code: dict) -> None:
     """Print (and write) every combination's validation accuracy and the chosen members."""
     for number, path in enumerate(choice.candidates, start=1):
         click.echo(f"[{number}] {path}")

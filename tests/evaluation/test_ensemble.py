@@ -126,6 +126,8 @@ def test_the_command_chooses_on_validation_only_and_records_every_combination(tm
     document = json.loads(out.read_text())
     assert document["chosen"] == [0, 1, 2] and document["chosen_sources"] == runs
     assert len(document["combinations"]) == 7 and "--choose" in document["command"]
+    implied = CliRunner().invoke(main, ["ensemble", *runs, "--choose"])  # validation unless told otherwise
+    assert implied.exit_code == 0 and "chosen:" in implied.output, implied.output
     on_test = CliRunner().invoke(main, ["ensemble", *runs, "--split", "test", "--choose"])
     assert on_test.exit_code != 0 and "validation split, not on 'test'" in on_test.output
     assert "Traceback" not in on_test.output
