@@ -10,6 +10,12 @@ the order of the faces and the augmentation's draws. Two questions, both for iss
   whether the recipe clears the paper's figure or seed 0 was lucky;
 - 5(c): a second eye-region model to average with the others (`maskthefer ensemble`), members chosen on the
   validation split.
+
+Measured (results/maskthefer_fer2013_fast_seed1.json, trained at f1b7a7c, 174.4 s an epoch on a slower host):
+0.6161 with flip-shift TTA, 0.5919 without, best validation 0.5911 at epoch 45; 1.20 points (paired SE 0.67)
+below seed 0 on the same faces, so the recipe clears 0.6189 on the mean of two seeds (0.6221), not on each.
+`maskthefer ensemble --choose` over the four FER2013 runs chose both eye-region seeds and the full face on
+validation (0.6413); on test they score 0.6401 (results/measurements/ensemble-*.json).
 """
 
 from maskthefer import paper
