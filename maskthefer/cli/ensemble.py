@@ -77,9 +77,7 @@ def ensemble(sources: tuple[Path, ...], split: str, choose: bool, out: Path | No
             "split": split,
             **result.to_dict(),
         }
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(document, indent=2) + "\n")
-        click.echo(f"written to {out}")
+        _write_json(out, document)
 
 
 # Printed combinations; the JSON keeps all of them.
@@ -108,6 +106,10 @@ def _choose(sources: tuple[Path, ...], choice: MemberChoice, out: Path | None, c
             "chosen_sources": chosen,
             **choice.to_dict(),
         }
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(document, indent=2) + "\n")
-        click.echo(f"written to {out}")
+        _write_json(out, document)
+
+
+def _write_json(out: Path, document: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    click.echo(f"written to {out}")

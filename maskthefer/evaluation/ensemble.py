@@ -100,25 +100,36 @@ def read_members(sources: Sequence[os.PathLike | str]) -> list[ScoredFaces]:
     return members
 
 
+def shared_faces(members: Sequence[ScoredFaces]) -> list[str]:
+    """The faces every member scored, in the first member's order."""
+    common = set(members[0].source_ids).intersection(*(m.source_ids for m in members[1:]))
+    ids = [face for face in members[0].source_ids if face in common]
+    if not ids:
+        raise ComparisonError(f"{', '.join(str(m.path) for m in members)} share no face")
+    return ids
+
+
+def restrict(member: ScoredFaces, ids: Sequence[str]) -> ScoredFaces:
+    """`member` on the faces `ids` only, in that order."""
+    index = {face: i for i, face in enumerate(member.source_ids)}
+    order = [index[face] for face in ids]
+    return ScoredFaces(member.path, list(ids), [member.true[i] for i in order], member.class_names,
+                       member.probabilities[order])
+
+
 def combine(members: Sequence[ScoredFaces]) -> EnsembleResult:
     """The mean of the members' probabilities on the faces all of them scored (one member: that member)."""
     first = members[0]
-    common = set(first.source_ids).intersection(*(m.source_ids for m in members[1:]))
-    ids = [face for face in first.source_ids if face in common]  # in the first file's order
-    if not ids:
-        raise ComparisonError(f"{', '.join(str(m.path) for m in members)} share no face")
+    ids = shared_faces(members)
+    true = restrict(first, ids).true
     rows = []
     for member in members:
-        index = {face: i for i, face in enumerate(member.source_ids)}
-        order = [index[face] for face in ids]
-        truth = [member.true[i] for i in order]
-        if member is first:
-            true = truth
-        elif truth != true:
-            k = next(i for i, (a, b) in enumerate(zip(truth, true)) if a != b)
-            raise ComparisonError(f"face {ids[k]!r} is {true[k]!r} in {first.path} but {truth[k]!r} in "
+        on_shared = restrict(member, ids)
+        if on_shared.true != true:
+            k = next(i for i, (a, b) in enumerate(zip(on_shared.true, true)) if a != b)
+            raise ComparisonError(f"face {ids[k]!r} is {true[k]!r} in {first.path} but {on_shared.true[k]!r} in "
                                   f"{member.path}: not the same labels")
-        rows.append(member.probabilities[order])
+        rows.append(on_shared.probabilities)
     names = first.class_names
     labels = np.array([names.index(t) if t in names else -1 for t in true])
     if (labels < 0).any():
@@ -175,14 +186,6 @@ class MemberChoice:
         }
 
 
-def restrict(member: ScoredFaces, ids: Sequence[str]) -> ScoredFaces:
-    """`member` on the faces `ids` only, in that order."""
-    index = {face: i for i, face in enumerate(member.source_ids)}
-    order = [index[face] for face in ids]
-    return ScoredFaces(member.path, list(ids), [member.true[i] for i in order], member.class_names,
-                       member.probabilities[order])
-
-
 def choose_members(sources: Sequence[os.PathLike | str]) -> MemberChoice:
     """Score every combination of one or more of `sources` and choose the most accurate.
 
@@ -196,10 +199,7 @@ def choose_members(sources: Sequence[os.PathLike | str]) -> MemberChoice:
         raise ComparisonError(f"{len(sources)} candidates are {2 ** len(sources) - 1:,} combinations to score; "
                               f"give at most {MAX_CANDIDATES}")
     members = read_members(sources)
-    common = set(members[0].source_ids).intersection(*(m.source_ids for m in members[1:]))
-    ids = [face for face in members[0].source_ids if face in common]
-    if not ids:
-        raise ComparisonError(f"{', '.join(str(m.path) for m in members)} share no face")
+    ids = shared_faces(members)
     members = [restrict(member, ids) for member in members]
     scored = []
     for size in range(1, len(members) + 1):  # smaller combinations first, so a tie keeps the smaller
