@@ -88,6 +88,14 @@ CROP_CHOICES = ("masked", "unmasked")  # maskthefer.training.paradigms.TRAIN_CRO
               help="kd: probability that the student sees a face's masked crop, else its unmasked one [0.5].")
 @click.option("--feature-layer", metavar="NAME",
               help="cl/kd: the layer whose outputs the MSE compares [the model's penultimate layer, 'features'].")
+@click.option("--distill-from", type=click.Path(path_type=Path), metavar="RUN",
+              help="Blend another run's predictions into the training labels: that run (e.g. a full-face model) "
+                   "sees each training face's unmasked crop of its own dataset, faces matched by source id; "
+                   "target = (1-w)*label + w*teacher softened by T. Standard paradigm only.")
+@click.option("--distill-weight", type=FiniteFloat(0, 1, min_open=True),
+              help="--distill-from: the teacher's share w of each target [0.5].")
+@click.option("--distill-temperature", type=FiniteFloat(min=0, min_open=True),
+              help="--distill-from: temperature T softening the teacher's probabilities [2].")
 @click.option("--steps-per-epoch", type=click.IntRange(min=1), help="Cap on batches per epoch (quick runs).")
 @click.option("--workers", type=click.IntRange(min=1), help="Threads preparing batches (for --augment idg) [1].")
 @click.option("--devices", metavar="all|N",
@@ -119,6 +127,7 @@ def train(**kw) -> None:
       maskthefer train --model resnet18 --paradigm cl --run-dir runs/cl              # MSD-E contrastive
       maskthefer train --model resnet18 --crops unmasked --run-dir runs/teacher
       maskthefer train --model resnet18 --paradigm kd --teacher runs/teacher --run-dir runs/kd
+      maskthefer train --distill-from runs/fullface --pairs --run-dir runs/eyes-distilled   # full face teaches eyes
 
     Unset options take the paper's value for the dataset (FER2013 or CK+, from its manifest). The run
     directory receives config.json, history.csv, curves.png, best.keras, last.keras, checkpoint.keras,

@@ -140,6 +140,9 @@ class TrainConfig:
     kd_p: float | None = None  # kd: probability that the student sees the masked crop [0.5]
     teacher: str | os.PathLike | None = None  # kd: a run trained on unmasked crops
     feature_layer: str | None = None  # cl/kd: the layer whose output is compared [the model's penultimate]
+    distill_from: str | os.PathLike | None = None  # a run whose soft targets blend with the labels (`soft_targets`)
+    distill_weight: float | None = None  # the teacher's share of each training target [0.5]
+    distill_temperature: float | None = None  # softening of the teacher's probabilities [2]
     steps_per_epoch: int | None = None  # cap on batches per epoch, for quick runs and benchmarks
     workers: int | None = None  # threads preparing batches (mainly for --augment idg)
     devices: int | str | None = None  # data parallelism: a count or "all" (see `distribute`); None: one device

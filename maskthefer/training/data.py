@@ -38,6 +38,8 @@ from .config import TrainingError
 class Arrays:
     images: np.ndarray  # (N, H, W) uint8, or (N, H, W, 2): a face's masked and unmasked crop stacked
     labels: np.ndarray  # (N,) int64
+    source_ids: list[str] | None = None  # the face each row comes from (a face's two crops share one)
+    targets: np.ndarray | None = None  # (N, K) float32 soft targets (`--distill-from`); None: one-hot labels
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -58,16 +60,20 @@ class TrainingData:
         return out
 
 
+def _ids(split: SplitData) -> list[str] | None:
+    return list(split.source_ids) or None
+
+
 def _masked(split: SplitData) -> Arrays:
-    return Arrays(split.images, split.labels)
+    return Arrays(split.images, split.labels, _ids(split))
 
 
 def _unmasked(split: SplitData) -> Arrays:
-    return Arrays(split.unmasked, split.labels)
+    return Arrays(split.unmasked, split.labels, _ids(split))
 
 
 def _stacked(split: SplitData) -> Arrays:
-    return Arrays(np.stack([split.images, split.unmasked], axis=-1), split.labels)
+    return Arrays(np.stack([split.images, split.unmasked], axis=-1), split.labels, _ids(split))
 
 
 def _both_crops(split: SplitData, labels: str) -> Arrays:
@@ -77,7 +83,8 @@ def _both_crops(split: SplitData, labels: str) -> Arrays:
         y = np.concatenate([np.ones(len(split), np.int64), np.zeros(len(split), np.int64)])
     else:
         y = np.concatenate([split.labels, split.labels])
-    return Arrays(images, y)
+    ids = _ids(split)
+    return Arrays(images, y, None if ids is None else ids + ids)
 
 
 def prepare_data(
@@ -125,13 +132,21 @@ def prepare_data(
     return TrainingData(train, validation, test, class_names, tuple(full.images.shape[1:3]))
 
 
-def load_training_data(data_dir: os.PathLike | str, task: str, resolved: dict[str, Any]) -> TrainingData:
-    """`prepare_data` with a run's resolved settings (hold-out, pairs, crops, paradigm, test split)."""
-    return prepare_data(
+def load_training_data(
+    data_dir: os.PathLike | str, task: str, resolved: dict[str, Any], say: Callable[[str], None] = print
+) -> TrainingData:
+    """`prepare_data` with a run's resolved settings (hold-out, pairs, crops, paradigm, test split), and the
+    teacher's soft targets on the training rows when the run distils from one (`--distill-from`)."""
+    data = prepare_data(
         data_dir, read_manifest(data_dir), task=task, validation_fraction=resolved["validation_fraction"],
         validation_seed=resolved["validation_seed"], pairs=resolved["pairs"], test_split=resolved["test_split"],
         crops=resolved.get("crops", "masked"), stacked_pairs=resolved.get("paradigm", "standard") != "standard",
     )
+    if resolved.get("distill_from"):
+        from .soft_targets import attach_teacher_targets  # loads and runs a Keras model: only when asked
+
+        data.train = attach_teacher_targets(data.train, data.class_names, resolved, say=say)
+    return data
 
 
 class IDGTransform:
@@ -153,7 +168,7 @@ class IDGTransform:
 
 
 class BatchSequence(keras.utils.PyDataset):
-    """Batches of (uint8 images (B, H, W, 1), one-hot float32 targets).
+    """Batches of (uint8 images (B, H, W, 1), one-hot float32 targets, or the rows' soft `targets`).
 
     With `repeat` (training) the sequence is endless and batch i of the stream is batch i mod n of epoch
     `first_epoch + i // n`, whose order is a permutation drawn from (seed, epoch); `fit` cuts it into epochs
@@ -188,7 +203,10 @@ class BatchSequence(keras.utils.PyDataset):
             raise TrainingError("cannot build batches from an empty set of images")
         # A view: (N, H, W, 1); stacked crop pairs (N, H, W, 2) already have their channel axis.
         self.images = arrays.images if arrays.images.ndim == 4 else arrays.images[..., None]
-        self.onehot = np.eye(num_classes, dtype=np.float32)[arrays.labels]
+        if arrays.targets is not None:  # a teacher's soft targets blended with the labels (`soft_targets`)
+            self.onehot = np.asarray(arrays.targets, np.float32)
+        else:
+            self.onehot = np.eye(num_classes, dtype=np.float32)[arrays.labels]
         self.batch_size = int(batch_size)
         self.repeat = repeat
         self.seed = int(seed)

@@ -40,6 +40,7 @@ from .paradigms import resolve_paradigm
 from .recipe import Recipe, paper_recipe
 from .run_folder import printer, refuse_existing_run
 from .session import start_session
+from .soft_targets import resolve_distillation
 
 TASK = "expression"
 
@@ -61,6 +62,9 @@ def fit(
     kd_lambda: float | None = None,
     kd_p: float | None = None,
     feature_layer: str | None = None,
+    distill_from: str | os.PathLike | None = None,
+    distill_weight: float | None = None,
+    distill_temperature: float | None = None,
     steps_per_epoch: int | None = None,
     workers: int = 1,
     test_split: str = "test",
@@ -72,7 +76,9 @@ def fit(
     `init_from` and `trainable` are `--init-from` and `--trainable` of `maskthefer train`; `pairs` also
     trains on each face's unmasked crop; `crops="unmasked"` trains on the unmasked crops alone; `paradigm`
     ("cl", "kd") and its settings (`teacher`, `cl_lambda`, `cl_alpha`, `kd_lambda`, `kd_p`, `feature_layer`;
-    None takes MSD-E's value) are those of `--paradigm`; `steps_per_epoch` caps the batches of an epoch.
+    None takes MSD-E's value) are those of `--paradigm`; `distill_from` (with `distill_weight`,
+    `distill_temperature`) blends another run's soft targets into the labels, as `--distill-from`;
+    `steps_per_epoch` caps the batches of an epoch.
     Returns the run.
     """
     say = printer(verbose)
@@ -87,14 +93,16 @@ def fit(
         data=data, input_shape=_input_shape(model), pairs=pairs, steps_per_epoch=steps_per_epoch, workers=workers,
         test_split=test_split, init_from=init_from, trainable=trainable, crops=crops, paradigm=paradigm,
         teacher=teacher, cl_lambda=cl_lambda, cl_alpha=cl_alpha, kd_lambda=kd_lambda, kd_p=kd_p,
-        feature_layer=feature_layer,
+        feature_layer=feature_layer, distill_from=distill_from, distill_weight=distill_weight,
+        distill_temperature=distill_temperature,
     )
     resolved = resolved_settings(recipe, request, manifest, task=TASK)
     resolved.update(resolve_paradigm(request, task=TASK, pairs=resolved["pairs"]))
+    resolved.update(resolve_distillation(request, task=TASK))
     check_batch_size(resolved["batch_size"])
     run = RunDir(run_dir or DEFAULT_RUNS_DIR / f"{model.name}-{Path(os.path.abspath(data)).name}")
     refuse_existing_run(run, overwrite=overwrite)
-    training_data = load_training_data(data, TASK, resolved)
+    training_data = load_training_data(data, TASK, resolved, say=say)
     _check_outputs(model, len(training_data.class_names))
     record = {"model": model.name, "model_args": {}, "task": TASK, "model_source": "fit"}
     session = start_session(run, model_record=record, build=lambda: model, resolved=resolved, data=training_data,

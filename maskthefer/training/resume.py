@@ -40,6 +40,7 @@ from .paradigms import PARADIGM_DEFAULTS
 from .paradigms.session import paradigm_of
 from .schedule import PlateauState
 from .session import Session, classifier_saver, host_transform, make_train_batches
+from .soft_targets import DISTILL_DEFAULTS
 from .trainable import set_trainable
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
     if not run.path.is_dir():
         raise TrainingError(f"cannot resume: run directory {run.path} does not exist")
-    saved = {**NEWER_KEYS_DEFAULTS, **PARADIGM_DEFAULTS, **run.read_config()}  # older runs: standard, masked
+    # Older runs: standard paradigm, masked crops, no --distill-from.
+    saved = {**NEWER_KEYS_DEFAULTS, **PARADIGM_DEFAULTS, **DISTILL_DEFAULTS, **run.read_config()}
     state = run.read_state()
     check_resume_request(config, saved)
     for leftover in [*run.path.glob(".tmp-*"), *run.path.glob("*.tmp")]:  # half-written files of a killed run
@@ -75,7 +77,7 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
 
     done = int(state.get("epochs_done", 0))
     resolved = {key: saved[key] for key in resolved_keys(saved)}
-    resolved.update({key: saved[key] for key in (*NEWER_KEYS_DEFAULTS, *PARADIGM_DEFAULTS)})
+    resolved.update({key: saved[key] for key in (*NEWER_KEYS_DEFAULTS, *PARADIGM_DEFAULTS, *DISTILL_DEFAULTS)})
     resolved["epochs"] = int(config.epochs or saved["epochs"])
     if resolved["epochs"] < done:
         raise TrainingError(f"{run.path} has already finished {done} epochs; --epochs {resolved['epochs']} is fewer")
@@ -95,7 +97,7 @@ def resume_session(config: TrainConfig, say, restart: Callable[..., Session]) ->
         return restart(run, saved, resolved, data_dir)
 
     transform = host_transform(resolved)
-    data = load_training_data(data_dir, saved["task"], resolved)
+    data = load_training_data(data_dir, saved["task"], resolved, say=say)
     paradigm = paradigm_of(resolved)
     # Zoo models rebuild from their constructor arguments, which carry no dtype policy: load under the run's
     # policy, or a bf16 run would continue in float32.
@@ -192,7 +194,7 @@ def check_resume_request(config: TrainConfig, saved: dict[str, Any]) -> None:
             value = asdict(value)
         elif name == "input_shape":
             value = list(parse_input_shape(value))
-        elif name in ("attention_from", "init_from", "teacher"):
+        elif name in ("attention_from", "init_from", "teacher", "distill_from"):
             value = str(Path(value).resolve())
         elif name == "mixed_precision":
             value = concrete_precision(None if value in ("", "none", "off", "float32") else value)

@@ -26,6 +26,7 @@ from .paradigms import resolve_paradigm
 from .resume import resume_session
 from .run_folder import printer, refuse_existing_run
 from .session import Session, start_session
+from .soft_targets import resolve_distillation
 from .zoo import build_classifier
 
 
@@ -53,6 +54,7 @@ def _new_session(config: TrainConfig, say) -> Session:
     manifest = read_manifest(config.data)
     resolved = resolve(config, manifest, task=spec.task)
     resolved.update(resolve_paradigm(config, task=spec.task, pairs=resolved["pairs"]))
+    resolved.update(resolve_distillation(config, task=spec.task))
     resolved["mixed_precision"] = concrete_precision(resolved["mixed_precision"])
     check_batch_size(resolved["batch_size"])
     run = RunDir(config.run_dir or default_run_dir(model_name, config.data))
@@ -75,7 +77,7 @@ def _restart(run: RunDir, saved: dict[str, Any], resolved: dict[str, Any], data_
 
 def _zoo_session(run, model_name, model_args, resolved, data_dir, attention_from, *, overwrite, say) -> Session:
     spec = model_spec(model_name)
-    data = load_training_data(data_dir, spec.task, resolved)
+    data = load_training_data(data_dir, spec.task, resolved, say=say)
     input_shape = tuple(resolved["input_shape"])
 
     def build():  # fills in model_args (FECN's mcn_config) before config.json records them
