@@ -204,9 +204,9 @@ class BatchSequence(keras.utils.PyDataset):
         # A view: (N, H, W, 1); stacked crop pairs (N, H, W, 2) already have their channel axis.
         self.images = arrays.images if arrays.images.ndim == 4 else arrays.images[..., None]
         if arrays.targets is not None:  # a teacher's soft targets blended with the labels (`soft_targets`)
-            self.onehot = np.asarray(arrays.targets, np.float32)
+            self.row_targets = np.asarray(arrays.targets, np.float32)
         else:
-            self.onehot = np.eye(num_classes, dtype=np.float32)[arrays.labels]
+            self.row_targets = np.eye(num_classes, dtype=np.float32)[arrays.labels]
         self.batch_size = int(batch_size)
         self.repeat = repeat
         self.seed = int(seed)
@@ -233,7 +233,7 @@ class BatchSequence(keras.utils.PyDataset):
         self._orders: dict[int, np.ndarray] = {}
 
     def epoch_order(self, epoch: int) -> np.ndarray:
-        count = len(self.onehot)
+        count = len(self.row_targets)
         if not self.repeat:
             return np.arange(count)
         order = self._orders.get(epoch)
@@ -267,7 +267,7 @@ class BatchSequence(keras.utils.PyDataset):
         x = self.images[rows]
         if self.transform is not None:
             x = self.transform(x, epoch, position)
-        y = self.onehot[rows]
+        y = self.row_targets[rows]
         y = y if self.targets is None else {name: y for name in self.targets}
         return (x, y) if weights is None else (x, y, weights)
 
@@ -279,7 +279,7 @@ class BatchSequence(keras.utils.PyDataset):
         # Keras averages the loss over all rows of a batch, padding included, and weights batches by their
         # rows; a weight of (n + padded) / n on each of the n real faces makes val_loss, and val_accuracy (a
         # weighted mean), exactly the means over the real faces.
-        count = len(self.onehot)
+        count = len(self.row_targets)
         weights = np.full(len(rows), (count + self.padded) / count, np.float32)
         if extra:
             pad = self.batch_multiple - extra
