@@ -31,7 +31,7 @@ from ..errors import MaskTheFERError
 from ..runs import RunDir, RunError
 from .config import TrainingError
 
-DISTILL_WEIGHT = 0.5  # half label, half teacher: Hinton et al.'s usual balance, not tuned here
+DISTILL_WEIGHT = 0.5  # half label, half teacher: a common starting point, not tuned here
 DISTILL_TEMPERATURE = 2.0
 # What config.json holds for a run trained before these settings existed: no teacher.
 DISTILL_DEFAULTS: dict[str, Any] = {"distill_from": None, "distill_weight": None, "distill_temperature": None}
