@@ -26,6 +26,7 @@ This module imports no deep-learning framework.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -288,6 +289,23 @@ def _check_ranges(r: Mapping[str, Any]) -> None:
     for ok, message in checks:
         if not ok:
             raise TrainingError(message)
+
+
+def number_setting(option: str, value, default: float, *, low: float, high: float | None = None,
+            low_open: bool = False) -> float:
+    """`value` (`default` when None) as a finite float within [low, high] (low excluded with `low_open`)."""
+    number = default if value is None else value
+    try:
+        number = float(number)
+    except (TypeError, ValueError):
+        raise TrainingError(f"{option} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise TrainingError(f"{option} must be a finite number, not {value!r}")
+    too_low = number <= low if low_open else number < low
+    if too_low or (high is not None and number > high):
+        bounds = f"{'(' if low_open else '['}{low:g}, {'inf)' if high is None else f'{high:g}]'}"
+        raise TrainingError(f"{option} must be in {bounds}, not {value!r}")
+    return number
 
 
 def parse_model_args(items: list[str] | tuple[str, ...]) -> dict[str, Any]:

@@ -19,7 +19,6 @@ score against the labels alone.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,8 @@ import numpy as np
 
 from ..data.records import load_split
 from ..errors import MaskTheFERError
-from ..runs import RunDir, RunError
-from .config import TrainingError
+from .config import TrainingError, number_setting
+from .teacher_run import load_teacher_run
 
 DISTILL_WEIGHT = 0.5  # half label, half teacher: a common starting point, not tuned here
 DISTILL_TEMPERATURE = 2.0
@@ -51,25 +50,12 @@ def resolve_distillation(config, *, task: str) -> dict[str, Any]:
     if (config.paradigm or "standard") != "standard":
         raise TrainingError(f"--distill-from replaces the labels of the standard paradigm; --paradigm "
                             f"{config.paradigm} has its own teacher (--teacher)")
-    weight = _number("--distill-weight", given["distill_weight"], DISTILL_WEIGHT)
-    if not 0 < weight <= 1:
-        raise TrainingError(f"--distill-weight must be in (0, 1], not {weight}")
-    temperature = _number("--distill-temperature", given["distill_temperature"], DISTILL_TEMPERATURE)
-    if temperature <= 0:
-        raise TrainingError(f"--distill-temperature must be positive, not {temperature}")
+    weight = number_setting("--distill-weight", given["distill_weight"], DISTILL_WEIGHT, low=0.0, low_open=True,
+                            high=1.0)
+    temperature = number_setting("--distill-temperature", given["distill_temperature"], DISTILL_TEMPERATURE,
+                                 low=0.0, low_open=True)
     return {"distill_from": str(Path(given["distill_from"]).resolve()), "distill_weight": weight,
             "distill_temperature": temperature}
-
-
-def _number(option: str, value, default: float) -> float:
-    value = default if value is None else value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TrainingError(f"{option} must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise TrainingError(f"{option} must be finite, not {value!r}")
-    return number
 
 
 def soften(probabilities: np.ndarray, temperature: float) -> np.ndarray:
@@ -91,19 +77,7 @@ def teacher_probabilities(
     path: str | Path, class_names: Sequence[str], say: Callable[[str], None] = print
 ) -> dict[str, np.ndarray]:
     """source id -> the teacher run's class probabilities on that face's unmasked crop (mirror-averaged)."""
-    import keras
-
-    import maskthefer.models  # noqa: F401  (registers the zoo's classes for deserialisation)
-
-    run = RunDir(path)
-    try:
-        config = run.read_config()
-        model_path = run.model_path("best")
-    except RunError as exc:
-        raise TrainingError(f"--distill-from {path}: {exc}") from None
-    if list(config.get("class_names", [])) != list(class_names):
-        raise TrainingError(f"--distill-from {path} was trained on classes {config.get('class_names')}, the "
-                            f"student's data has {list(class_names)}")
+    teacher, config = load_teacher_run(path, "--distill-from", class_names)
     if config.get("task", "expression") != "expression":
         raise TrainingError(f"--distill-from {path} is a {config.get('task')!r} model, not an expression model")
     data_dir = config.get("data")
@@ -113,10 +87,6 @@ def teacher_probabilities(
         raise TrainingError(f"--distill-from {path}: its dataset {data_dir} cannot be read ({exc})") from None
     if not split.source_ids:
         raise TrainingError(f"--distill-from {path}: its dataset {data_dir} records no source ids to match faces by")
-    try:
-        teacher = keras.saving.load_model(model_path, compile=False)
-    except Exception as exc:  # Keras raises many types for unreadable archives; all mean "bad file"
-        raise TrainingError(f"--distill-from {path}: cannot load {model_path}: {type(exc).__name__}: {exc}") from exc
 
     say(f"distilling from {path}: {teacher.name} on the {len(split):,} unmasked training crops of {data_dir}")
     crops = split.unmasked.astype(np.float32)[..., None] / 255.0

@@ -102,8 +102,8 @@ def test_bad_distillation_requests_are_refused_before_anything_is_written(teache
     cases = [
         (dict(distill_weight=0.5), "--distill-weight applies only with --distill-from RUN"),
         (dict(distill_from=teacher_run.path, distill_weight=0.0), r"--distill-weight must be in \(0, 1\], not 0.0"),
-        (dict(distill_from=teacher_run.path, distill_temperature=float("nan")), "--distill-temperature must be finite"),
-        (dict(distill_from=teacher_run.path, distill_temperature=-1), "--distill-temperature must be positive"),
+        (dict(distill_from=teacher_run.path, distill_temperature=float("nan")), "--distill-temperature must be a finite number"),
+        (dict(distill_from=teacher_run.path, distill_temperature=-1), r"--distill-temperature must be in \(0, inf\), not -1"),
         (dict(distill_from=teacher_run.path, paradigm="cl"), "--paradigm cl has its own teacher"),
         (dict(distill_from=tmp_path / "absent"), "--distill-from .*absent"),
     ]

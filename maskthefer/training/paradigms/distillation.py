@@ -17,8 +17,8 @@ from typing import Any
 import keras
 
 from ...models import PREDICTIONS
-from ...runs import RunDir, RunError
 from ..config import TrainingError
+from ..teacher_run import load_teacher_run
 from .branches import BRANCH, TEACHER, check_single_cross_entropy, feature_layer_of, feature_view
 from .contrastive import FEATURE_DISTANCE
 from .layers import FeatureDistance, OutputMean
@@ -28,26 +28,10 @@ from .pairs import input_size, pair_inputs, to_channels
 
 def load_teacher(path: str | Path, *, class_names, crop_shape: tuple[int, int], say=print) -> keras.Model:
     """The teacher run's best classifier, checked against the student's data."""
-    run = RunDir(path)
-    try:
-        config = run.read_config()
-        model_path = run.model_path("best")
-    except RunError as exc:
-        raise TrainingError(f"--teacher {path}: {exc}") from None
-    if list(config.get("class_names", [])) != list(class_names):
-        raise TrainingError(
-            f"--teacher {path} was trained on classes {config.get('class_names')}, the student's data has "
-            f"{list(class_names)}"
-        )
+    teacher, config = load_teacher_run(path, "--teacher", class_names)
     if config.get("crops", "masked") != "unmasked" or config.get("paradigm", "standard") != "standard":
         say(f"warning: --teacher {path} was not trained on unmasked crops alone (MSD-E's teacher is; train one "
             "with --crops unmasked)")
-    import maskthefer.models  # noqa: F401  (registers the zoo's classes for deserialisation)
-
-    try:
-        teacher = keras.saving.load_model(model_path, compile=False)
-    except Exception as exc:  # Keras raises many types for unreadable archives; all mean "bad file"
-        raise TrainingError(f"--teacher {path}: cannot load {model_path}: {type(exc).__name__}: {exc}") from exc
     if input_size(teacher) != tuple(crop_shape):
         raise TrainingError(
             f"--teacher {path} takes {input_size(teacher)[0]}x{input_size(teacher)[1]} input, the student's crops "

@@ -5,11 +5,10 @@ Framework-free: the trainer adds `resolve_paradigm`'s result to the settings `tr
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
-from ..config import TrainingError
+from ..config import TrainingError, number_setting
 
 PARADIGMS = ("standard", "cl", "kd")
 TRAIN_CROPS = ("masked", "unmasked")
@@ -75,29 +74,13 @@ def resolve_paradigm(config, *, task: str, pairs: bool) -> dict[str, Any]:
         raise TrainingError("--feature-layer needs a layer name (e.g. features)")
     resolved["feature_layer"] = config.feature_layer
     if paradigm == "cl":
-        resolved["cl_lambda"] = _number("--cl-lambda", config.cl_lambda, CL_LAMBDA, low=0.0)
-        resolved["cl_alpha"] = _number("--cl-alpha", config.cl_alpha, CL_ALPHA, low=0.0, low_open=True)
+        resolved["cl_lambda"] = number_setting("--cl-lambda", config.cl_lambda, CL_LAMBDA, low=0.0)
+        resolved["cl_alpha"] = number_setting("--cl-alpha", config.cl_alpha, CL_ALPHA, low=0.0, low_open=True)
     else:
         if config.teacher is None:
             raise TrainingError("--paradigm kd needs --teacher RUN: a run trained on unmasked crops "
                                 "(maskthefer train --crops unmasked ...)")
-        resolved["kd_lambda"] = _number("--kd-lambda", config.kd_lambda, KD_LAMBDA, low=0.0)
-        resolved["kd_p"] = _number("--kd-p", config.kd_p, KD_P, low=0.0, high=1.0)
+        resolved["kd_lambda"] = number_setting("--kd-lambda", config.kd_lambda, KD_LAMBDA, low=0.0)
+        resolved["kd_p"] = number_setting("--kd-p", config.kd_p, KD_P, low=0.0, high=1.0)
         resolved["teacher"] = str(Path(config.teacher).resolve())
     return resolved
-
-
-def _number(option: str, value, default: float, *, low: float, high: float | None = None,
-            low_open: bool = False) -> float:
-    number = default if value is None else value
-    try:
-        number = float(number)
-    except (TypeError, ValueError):
-        raise TrainingError(f"{option} must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise TrainingError(f"{option} must be a finite number, not {value!r}")
-    too_low = number <= low if low_open else number < low
-    if too_low or (high is not None and number > high):
-        bounds = f"{'(' if low_open else '['}{low:g}, {'inf)' if high is None else f'{high:g}]'}"
-        raise TrainingError(f"{option} must be in {bounds}, not {value!r}")
-    return number
